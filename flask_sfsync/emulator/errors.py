@@ -1,0 +1,56 @@
+"""Salesforce-visible errors raised by the local org.
+
+Every layer of the emulator raises :class:`SalesforceApiError`; the servers turn it into
+Salesforce's JSON error shapes. One exception type keeps the mapping in one place::
+
+    SalesforceApiError(status, error_code, message, fields, extra)
+      .as_rest()          -> [{"message", "errorCode", "fields"}]        (REST API body)
+      .as_record_error()  -> {"statusCode", "message", "fields"}         (Collections/composite)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["SalesforceApiError"]
+
+
+class SalesforceApiError(Exception):
+    """An error Salesforce would report, with its HTTP status and errorCode."""
+
+    def __init__(
+        self,
+        status: int,
+        error_code: str,
+        message: str,
+        fields: list[str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(f"{error_code}: {message}")
+        self.status = status
+        self.error_code = error_code
+        self.message = message
+        self.fields = list(fields or [])
+        # Extra keys Salesforce adds to an error entry, e.g. "duplicateResult".
+        self.extra = dict(extra or {})
+
+    def as_rest(self) -> list[dict[str, Any]]:
+        entry: dict[str, Any] = {"message": self.message, "errorCode": self.error_code}
+        # Salesforce omits "fields" on request-level errors (NOT_FOUND, MALFORMED_QUERY ...)
+        # but sends it, possibly empty, on record-level ones; sending it always is harmless
+        # for every client we know and keeps one shape.
+        entry["fields"] = list(self.fields)
+        entry.update(self.extra)
+        return [entry]
+
+    def as_record_error(self) -> dict[str, Any]:
+        entry: dict[str, Any] = {
+            "statusCode": self.error_code,
+            "message": self.message,
+            "fields": list(self.fields),
+        }
+        entry.update(self.extra)
+        return entry
+
+    def __repr__(self) -> str:
+        return f"SalesforceApiError({self.status}, {self.error_code!r}, {self.message!r})"

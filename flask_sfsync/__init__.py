@@ -1,3 +1,9 @@
 """flask-sfsync: a Salesforce integration for Flask contacts and CRM apps."""
 
+from .config import ConfigurationError
+from .ext import SFSync, SFSyncState, get_state
+from .salesforce.exceptions import ReconnectNeeded
+
 __version__ = "0.1.0.dev0"
+
+__all__ = ["ConfigurationError", "ReconnectNeeded", "SFSync", "SFSyncState", "get_state"]

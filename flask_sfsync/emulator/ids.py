@@ -2,7 +2,7 @@
 
 An Id is a 3-character key prefix (which object), 12 more characters, and a suffix that encodes
 which of the first 15 characters are upper case, so that the 18-character form survives
-case-insensitive tools. We generate Ids as prefix + "8d" (pod) + "0" + a 10-digit base-62
+case-insensitive tools. We generate Ids as prefix + "8d" (pod) + "0" + a 9-digit base-62
 sequence number.
 """
 
@@ -39,21 +39,21 @@ _ID_CHARS = frozenset(string.ascii_letters + string.digits)
 _POD = "8d0"
 
 
+_UPPER_AS_ONE = str.maketrans({c: "1" if c in string.ascii_uppercase else "0"
+                               for c in string.ascii_letters + string.digits})
+
+
 def checksum(id15: str) -> str:
     """The 3-character suffix: one character per 5-character chunk, bit i = char i is A-Z."""
-    out = []
-    for chunk in range(3):
-        bits = 0
-        for i, ch in enumerate(id15[chunk * 5 : chunk * 5 + 5]):
-            if "A" <= ch <= "Z":
-                bits |= 1 << i
-        out.append(_SUFFIX_ALPHABET[bits])
-    return "".join(out)
+    # translate() maps each char to a bit in C; reversing a chunk makes char i bit i.
+    bits = id15.translate(_UPPER_AS_ONE)
+    return (_SUFFIX_ALPHABET[int(bits[4::-1], 2)] + _SUFFIX_ALPHABET[int(bits[9:4:-1], 2)]
+            + _SUFFIX_ALPHABET[int(bits[14:9:-1], 2)])
 
 
 def make_id(prefix: str, sequence: int) -> str:
     digits = []
-    for _ in range(10):
+    for _ in range(9):
         sequence, rem = divmod(sequence, 62)
         digits.append(_BASE62[rem])
     id15 = prefix + _POD + "".join(reversed(digits))

@@ -8,7 +8,10 @@ instead of a stack trace.
 from __future__ import annotations
 
 import json
-from typing import Any
+import threading
+import weakref
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 from werkzeug import Request, Response
 
@@ -16,12 +19,16 @@ from flask_sfsync.emulator.errors import SalesforceApiError
 
 __all__ = [
     "JSON_MIMETYPE",
+    "PerOrg",
     "error_response",
     "json_response",
     "not_found",
     "read_json",
+    "read_json_object",
     "request_content_type",
 ]
+
+T = TypeVar("T")
 
 JSON_MIMETYPE = "application/json"
 
@@ -102,3 +109,24 @@ def read_json_object(request: Request) -> dict[str, Any]:
             "missing a required field at [line:1, column:1]",
         )
     return body
+
+
+class PerOrg(Generic[T]):
+    """State the APIs keep per org (query cursors, bulk jobs), dropped with the org.
+
+    ApiContext carries only the org, so the state hangs off it in a weak mapping rather than
+    as attributes on another area's class.
+    """
+
+    def __init__(self, factory: Callable[[], T]) -> None:
+        self._factory = factory
+        self._items: weakref.WeakKeyDictionary[Any, T] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def __call__(self, org: Any) -> T:
+        with self._lock:
+            item = self._items.get(org)
+            if item is None:
+                item = self._factory()
+                self._items[org] = item
+            return item

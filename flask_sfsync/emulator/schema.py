@@ -8,14 +8,15 @@ references, uniqueness). :func:`field` and its helpers keep the per-object catal
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 __all__ = [
+    "STRING_TYPES",
     "FieldDef",
     "ObjectDef",
     "PicklistValue",
-    "STRING_TYPES",
     "field",
     "picklist",
     "reference",
@@ -89,10 +90,14 @@ class FieldDef:
     polymorphic: bool = False
     cascade_delete: bool = False
     inline_help_text: str | None = None
+    # Id of the Tooling API CustomField record behind a custom field (00N...).
+    tooling_id: str | None = None
 
-    @property
-    def lower(self) -> str:
-        return self.name.lower()
+    # The lower-cased name: the key of ObjectDef.fields and of the store's columns.
+    lower: str = dc_field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        self.lower = self.name.lower()
 
     @property
     def required_on_create(self) -> bool:
@@ -339,9 +344,7 @@ def field(name: str, type_: str, label: str | None = None, **props: Any) -> Fiel
         defaults = {"length": 80, "id_lookup": True}
     elif type_ == "phone":
         defaults = {"length": 40}
-    elif type_ == "url":
-        defaults = {"length": 255}
-    elif type_ in ("string", "combobox"):
+    elif type_ == "url" or type_ in ("string", "combobox"):
         defaults = {"length": 255}
     elif type_ == "textarea":
         defaults = {"length": 32000, "extra_type_info": "plaintextarea"}

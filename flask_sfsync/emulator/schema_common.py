@@ -15,6 +15,10 @@ INDUSTRIES = [
     "Recreation", "Retail", "Shipping", "Technology", "Telecommunications", "Transportation",
     "Utilities", "Other",
 ]
+GEOCODE_ACCURACY = [
+    "Address", "NearAddress", "Block", "Street", "ExtendedZip", "Zip", "Neighborhood", "City",
+    "County", "State", "Unknown",
+]
 SALUTATIONS = ["Mr.", "Ms.", "Mrs.", "Dr.", "Prof.", "Mx."]
 
 
@@ -49,7 +53,8 @@ def audit_fields() -> list[FieldDef]:
 def view_fields(activity: bool = True) -> list[FieldDef]:
     ro = {"createable": False, "updateable": False}
     fields = [field("LastActivityDate", "date", "Last Activity", **ro)] if activity else []
-    return fields + [
+    return [
+        *fields,
         field("LastViewedDate", "datetime", "Last Viewed Date", **ro),
         field("LastReferencedDate", "datetime", "Last Referenced Date", **ro),
     ]
@@ -73,14 +78,9 @@ def address(prefix: str, label: str) -> list[FieldDef]:
               compound_field_name=compound),
         field(f"{prefix}Longitude", "double", f"{label} Longitude", precision=18, scale=15,
               compound_field_name=compound),
-        field(f"{prefix}GeocodeAccuracy", "picklist", f"{label} Geocode Accuracy", length=40,
-              restricted_picklist=True, compound_field_name=compound,
-              picklist_values=[]),
+        picklist(f"{prefix}GeocodeAccuracy", f"{label} Geocode Accuracy", GEOCODE_ACCURACY,
+                 length=40, restricted_picklist=True, compound_field_name=compound),
     ]
-
-
-def salutation() -> FieldDef:
-    return picklist("Salutation", "Salutation", SALUTATIONS)
 
 
 def person_name_fields() -> list[FieldDef]:

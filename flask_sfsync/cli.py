@@ -1,0 +1,82 @@
+"""``flask sfsync ...``: status of connections, the RQ worker, creating the tables."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
+
+from .ext import get_state
+
+sfsync_cli = AppGroup("sfsync", help="Salesforce integration (flask-sfsync).")
+
+
+def _when(value: object) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if hasattr(value, "strftime") else "never"
+
+
+@sfsync_cli.command("status")
+def status_command() -> None:
+    """List the Salesforce connection of every tenant."""
+    state = get_state()
+    model = state.models.SalesforceConnection
+    rows = state.db.session.scalars(select(model).order_by(model.tenant_id)).all()
+    if not rows:
+        click.echo("No Salesforce connections.")
+        return
+    header = ("TENANT", "STATUS", "ORG", "USER", "LAST SYNC")
+    lines = [header] + [
+        (c.tenant_id, c.status, c.org_id or "-", c.username or "-", _when(c.last_sync_at))
+        for c in rows
+    ]
+    widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
+    for line in lines:
+        click.echo(
+            "  ".join(str(cell).ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
+        )
+
+
+@sfsync_cli.command("worker")
+@click.option(
+    "--queue", "queues", multiple=True, help="Queue name (repeatable). Default: SFSYNC_QUEUE_NAME."
+)
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@click.option("--simple", is_flag=True, help="Run jobs in this process instead of a forked horse.")
+@click.option(
+    "--with-scheduler", is_flag=True, help="Also run RQ's scheduler (delayed jobs, retries)."
+)
+def worker_command(
+    queues: tuple[str, ...], burst: bool, simple: bool, with_scheduler: bool
+) -> None:
+    """Run an RQ worker; every job runs inside this application's context."""
+    from .worker import make_worker
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    worker = make_worker(app, queues or None, simple=simple)
+    names = ", ".join(q.name for q in worker.queues)
+    click.echo(f"sfsync worker on {names} ({app.config['SFSYNC_REDIS_URL']})")
+    worker.work(burst=burst, with_scheduler=with_scheduler)
+
+
+@sfsync_cli.command("init-db")
+@click.option(
+    "--metadata",
+    "use_metadata",
+    is_flag=True,
+    help="Create the tables from the models (create_all) instead of running the migrations.",
+)
+@with_appcontext
+def init_db_command(use_metadata: bool) -> None:
+    """Create the extension's tables (hosts that do not run our migrations via Flask-Migrate)."""
+    state = get_state()
+    engine = state.db.engine
+    if use_metadata:
+        for table in state.models.tables:
+            table.create(engine, checkfirst=True)
+        click.echo("Created the flask-sfsync tables from the models.")
+        return
+    from .migrations import upgrade
+
+    upgrade(engine)
+    click.echo("flask-sfsync tables are at the latest migration.")

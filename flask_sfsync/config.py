@@ -1,0 +1,82 @@
+"""Every ``SFSYNC_*`` configuration key, its default, and the check for the required ones.
+
+``docs/configuration.rst`` documents each key; keep the two in step (a test compares them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from flask import Flask
+
+#: Keys without a usable default: ``init_app`` raises :class:`ConfigurationError` naming them.
+REQUIRED_KEYS: Final = ("SFSYNC_CLIENT_ID", "SFSYNC_CLIENT_SECRET", "SFSYNC_ENCRYPTION_KEY")
+
+#: Defaults applied with ``app.config.setdefault``; the host's own values always win.
+DEFAULTS: Final[Mapping[str, Any]] = {
+    # The Connected App (Salesforce Setup > App Manager) and the key that encrypts tokens at rest.
+    "SFSYNC_CLIENT_ID": None,
+    "SFSYNC_CLIENT_SECRET": None,
+    "SFSYNC_ENCRYPTION_KEY": None,
+    # Earlier keys still accepted for decryption, so a key can be rotated without reconnecting.
+    "SFSYNC_ENCRYPTION_OLD_KEYS": (),
+    # Where Salesforce's OAuth endpoints live per environment.
+    "SFSYNC_LOGIN_URL_PRODUCTION": "https://login.salesforce.com",
+    "SFSYNC_LOGIN_URL_SANDBOX": "https://test.salesforce.com",
+    # Lets an http:// login URL through (the local org on 127.0.0.1); never in production.
+    "SFSYNC_ALLOW_HTTP_LOGIN_HOSTS": False,
+    # requests' ``verify=``: a CA bundle path (the local org's CA) or None for the system store.
+    "SFSYNC_CA_BUNDLE": None,
+    "SFSYNC_API_VERSION": "60.0",
+    "SFSYNC_OAUTH_SCOPE": "api id refresh_token",
+    # Seconds to wait for Salesforce on every HTTP call made by the extension.
+    "SFSYNC_HTTP_TIMEOUT": 30.0,
+    # None: ``url_for(<blueprint>.callback, _external=True)``; set it when behind a proxy.
+    "SFSYNC_CALLBACK_URL": None,
+    # The blueprint and its pages.
+    "SFSYNC_BLUEPRINT_NAME": "sfsync",
+    "SFSYNC_URL_PREFIX": "/integrations",
+    "SFSYNC_BASE_TEMPLATE": "base.html",
+    # Our pages show flashed messages themselves; False when the host's base template does.
+    "SFSYNC_RENDER_FLASHES": True,
+    # RQ.
+    "SFSYNC_REDIS_URL": "redis://localhost:6379/0",
+    "SFSYNC_QUEUE_NAME": "sfsync",
+}
+
+
+class ConfigurationError(RuntimeError):
+    """The application's ``SFSYNC_*`` configuration cannot work; the message names the key."""
+
+
+def apply_defaults(app: Flask) -> None:
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+
+
+def check_config(config: Mapping[str, Any]) -> None:
+    """Fail at start-up, not at the first connect, with the name of what is wrong."""
+    missing = [key for key in REQUIRED_KEYS if not config.get(key)]
+    if missing:
+        raise ConfigurationError(
+            f"flask-sfsync needs {', '.join(missing)} in the application config "
+            f"(see docs/configuration.rst)"
+        )
+    for key in ("SFSYNC_LOGIN_URL_PRODUCTION", "SFSYNC_LOGIN_URL_SANDBOX"):
+        check_login_url(key, config[key], allow_http=bool(config["SFSYNC_ALLOW_HTTP_LOGIN_HOSTS"]))
+    prefix = config["SFSYNC_URL_PREFIX"]
+    if not isinstance(prefix, str) or not prefix.startswith("/"):
+        raise ConfigurationError(f"SFSYNC_URL_PREFIX must start with '/', got {prefix!r}")
+
+
+def check_login_url(key: str, url: object, *, allow_http: bool) -> None:
+    parts = urlsplit(url) if isinstance(url, str) else None
+    if parts is None or not parts.netloc or parts.scheme not in ("https", "http"):
+        raise ConfigurationError(f"{key} must be an absolute https:// URL, got {url!r}")
+    if parts.scheme == "http" and not allow_http:
+        raise ConfigurationError(
+            f"{key} is plain http ({url}); set SFSYNC_ALLOW_HTTP_LOGIN_HOSTS = True "
+            f"only for the local development org"
+        )

@@ -1,0 +1,401 @@
+"""``LocalOrg``: a running local Salesforce org (both hosts on threads), and its control API.
+
+::
+
+    with LocalOrg(seed="demo") as org:
+        sf = Salesforce(instance_url=org.instance_url, session_id=org.issue_token()["access_token"],
+                        session=session_trusting(org.ca_bundle))
+        org.faults.fail_next(1, "/composite/sobjects", kind="503")
+        assert org.request_log.count(method="PATCH") == 1
+
+The control API on the login host (``/_emulator/...``, JSON) offers the same switches to other
+processes, e.g. tests of a host app that runs the org with ``python -m flask_sfsync.emulator``.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import requests
+from simple_salesforce.api import Salesforce
+from werkzeug import Request, Response
+
+from flask_sfsync.emulator import tls
+from flask_sfsync.emulator.faults import Faults
+from flask_sfsync.emulator.instance import ApiUsage, InstanceApp
+from flask_sfsync.emulator.oauth_server import DEFAULT_SCOPE, ConnectedApp, OAuthService, TokenStore
+from flask_sfsync.emulator.pages import PagesApp
+from flask_sfsync.emulator.persist import load_org, save_org
+from flask_sfsync.emulator.requestlog import RequestLog
+from flask_sfsync.emulator.seed import seed
+from flask_sfsync.emulator.server import EmulatorServer
+from flask_sfsync.emulator.store import Org
+
+__all__ = ["DEFAULT_DAILY_API_LIMIT", "DEFAULT_TOKEN_LIFETIME", "LocalOrg"]
+
+DEFAULT_TOKEN_LIFETIME = 7200  # Salesforce's default session timeout: two hours
+DEFAULT_DAILY_API_LIMIT = 100_000
+_LOGIN_RESET_PATHS = ("/services/oauth2/token", "/services/oauth2/revoke",
+                      "/services/oauth2/userinfo", "/id/")
+
+
+def _url_host(host: str) -> str:
+    if host in ("0.0.0.0", ""):
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
+
+
+def _placeholder(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+    return [b"starting"]
+
+
+def _new_org(name: str) -> Org:
+    org = Org()
+    seed(org, name)  # raises ValueError for an unknown seed name
+    return org
+
+
+class LocalOrg:
+    """A local Salesforce org: login host (HTTP) + instance host (HTTPS) on threads."""
+
+    def __init__(
+        self,
+        seed: str = "empty",
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        data_file: str | Path | None = None,
+        token_lifetime: float = DEFAULT_TOKEN_LIFETIME,
+        daily_api_limit: int = DEFAULT_DAILY_API_LIMIT,
+        sandbox: bool = False,
+        callback_urls: list[str] | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+    ) -> None:
+        self.seed = seed
+        self.host = host
+        self.port = port
+        self.data_file = Path(data_file) if data_file is not None else None
+        self.token_lifetime = token_lifetime
+        self.daily_api_limit = daily_api_limit
+        self.sandbox = sandbox
+        self.callback_urls = list(callback_urls) if callback_urls else None
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self.request_log = RequestLog()
+        self.oauth_log = RequestLog()
+        self._servers: list[EmulatorServer] = []
+        self._temp_dir: Path | None = None
+        self._started = False
+
+    # --- lifecycle ---------------------------------------------------------------------------
+    def __enter__(self) -> LocalOrg:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def start(self) -> LocalOrg:
+        if self._started:
+            return self
+        saved = self._load_oauth_state()
+        if self.data_file is not None and self.data_file.exists():
+            self.org: Org = load_org(self.data_file)
+        else:
+            self.org = _new_org(self.seed)
+        self.org.daily_api_limit = self.daily_api_limit
+        self.client_id = self._client_id or saved.get("client_id") or _new_client_id()
+        self.client_secret = (
+            self._client_secret or saved.get("client_secret") or secrets.token_hex(32).upper()
+        )
+        self.tls_files = tls.make_tls_files(self._tls_dir(), self.host)
+        self.ca_bundle = str(self.tls_files.ca_bundle)
+        self.tokens = TokenStore(self.org.org_id, self.token_lifetime)
+        self.tokens.load(saved)
+        self.usage = ApiUsage(self.org)
+        self._bind()
+        self._build_apps()
+        for server in self._servers:
+            server.start()
+        self._started = True
+        return self
+
+    def _tls_dir(self) -> Path:
+        if self.data_file is not None:
+            return self.data_file.with_name(self.data_file.name + ".certs")
+        self._temp_dir = Path(tempfile.mkdtemp(prefix="sfsync-local-org-"))
+        return self._temp_dir
+
+    def _bind(self) -> None:
+        self.faults = Faults(
+            expire_tokens=self._expire_tokens,
+            set_daily_limit=lambda n: self.usage.set_limit(n),
+            on_down=lambda: self._instance_server.drop_connections(),
+        )
+        faults = self.faults
+        login = EmulatorServer(
+            self.host, self.port, _placeholder,
+            is_down=lambda: faults.is_down,
+            resets_path=lambda path: path.startswith(_LOGIN_RESET_PATHS),
+        )
+        try:
+            instance_port = login.port + 1 if self.port else 0
+            self._instance_server = EmulatorServer(
+                self.host, instance_port, _placeholder,
+                tls=tls.server_context(self.tls_files), is_down=lambda: faults.is_down,
+            )
+        except BaseException:
+            login.server_close()
+            raise
+        self._login_server = login
+        self._servers = [login, self._instance_server]
+        self.login_url = f"http://{_url_host(self.host)}:{login.port}"
+        self.instance_url = f"https://{_url_host(self.host)}:{self._instance_server.port}"
+
+    def _build_apps(self) -> None:
+        self.connected_app = ConnectedApp(self.client_id, self.client_secret, self.callback_urls)
+        self.oauth = OAuthService(
+            org=self.org, app=self.connected_app, tokens=self.tokens, login_url=self.login_url,
+            instance_url=self.instance_url, sandbox=self.sandbox, oauth_log=self.oauth_log,
+        )
+        self._instance_server.app = InstanceApp(
+            org=self.org, oauth=self.oauth, faults=self.faults, request_log=self.request_log,
+            usage=self.usage, instance_url=self.instance_url,
+        )
+        self._login_server.app = _LoginApp(self, PagesApp(self.org))
+
+    def stop(self) -> None:
+        if not self._started:
+            return
+        for server in self._servers:
+            server.stop()
+        self._servers = []
+        self._started = False
+        if self.data_file is not None:
+            self.save()
+        if self._temp_dir is not None:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
+            self._temp_dir = None
+
+    # --- persistence ---------------------------------------------------------------------------
+    def _oauth_file(self) -> Path | None:
+        if self.data_file is None:
+            return None
+        return self.data_file.with_name(self.data_file.name + ".oauth.json")
+
+    def _load_oauth_state(self) -> dict[str, Any]:
+        path = self._oauth_file()
+        if path is None or not path.exists():
+            return {}
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def save(self) -> None:
+        """Write the org (and the app's credentials and refresh tokens) to ``data_file``."""
+        if self.data_file is None:
+            raise ValueError("this org has no data_file")
+        save_org(self.org, self.data_file)
+        oauth_file = self._oauth_file()
+        assert oauth_file is not None
+        state = {"client_id": self.client_id, "client_secret": self.client_secret}
+        state.update(self.tokens.export())
+        oauth_file.write_text(json.dumps(state))
+        oauth_file.chmod(0o600)
+
+    # --- values for tests ----------------------------------------------------------------------
+    @property
+    def admin(self) -> Any:
+        return self.org.users[0]
+
+    @property
+    def username(self) -> str:
+        return str(self.admin.username)
+
+    @property
+    def password(self) -> str:
+        return str(self.admin.password)
+
+    @property
+    def org_id(self) -> str:
+        return str(self.org.org_id)
+
+    def user(self, who: Any = None) -> Any:
+        """A user by username, Id or User object; None = the admin."""
+        if who is None:
+            return self.admin
+        key = getattr(who, "id", who)
+        for user in self.org.users:
+            if key in (user.id, user.username) or (isinstance(key, str) and user.id[:15] == key):
+                return user
+        raise KeyError(f"no user {who!r}")
+
+    def issue_token(self, user: Any = None, scope: str = DEFAULT_SCOPE) -> dict[str, Any]:
+        """A token response as the code grant gives it, without the browser flow."""
+        return self.oauth.token_response(self.user(user).id, scope)
+
+    def requests_session(self) -> requests.Session:
+        """A requests session that trusts this org's CA.
+
+        ``trust_env`` is off because requests lets ``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE``
+        from the environment override ``session.verify`` (psf/requests#3829).
+        """
+        session = requests.Session()
+        session.verify = self.ca_bundle
+        session.trust_env = False
+        return session
+
+    def salesforce(self, user: Any = None, version: str = "60.0") -> Salesforce:
+        """A simple-salesforce client for ``user`` (default: the admin) on the instance."""
+        token = self.issue_token(user)
+        return Salesforce(
+            instance_url=token["instance_url"], session_id=token["access_token"],
+            session=self.requests_session(), version=version,
+        )
+
+    def expire_codes(self) -> None:
+        """Make every outstanding authorization code expired (it would after 10 minutes)."""
+        self.tokens.expire_codes()
+
+    def _expire_tokens(self) -> None:
+        self.tokens.expire_all_access_tokens()
+
+    def info(self) -> dict[str, Any]:
+        """The JSON the CLI prints first: everything a client needs to connect."""
+        return {
+            "login_url": self.login_url,
+            "instance_url": self.instance_url,
+            "ca_bundle": self.ca_bundle,
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "username": self.username,
+            "password": self.password,
+            "org_id": self.org_id,
+            "sandbox": self.sandbox,
+            "records_url": f"{self.login_url}/records/Contact",
+            "control_url": f"{self.login_url}/_emulator",
+            "data_file": str(self.data_file) if self.data_file else None,
+            "users": [
+                {"username": u.username, "password": u.password, "email": u.email,
+                 "user_id": u.id, "active": u.is_active}
+                for u in self.org.users
+            ],
+        }
+
+
+def _new_client_id() -> str:
+    # Consumer keys of connected apps start with "3MVG9".
+    return "3MVG9" + secrets.token_urlsafe(60).replace("-", "A").replace("_", "z")
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(json.dumps(body), status=status, content_type="application/json")
+
+
+class _LoginApp:
+    """WSGI app of the login host: OAuth and identity, record pages, the control API."""
+
+    def __init__(self, local: LocalOrg, pages: PagesApp) -> None:
+        self.local = local
+        self.pages = pages
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        request = Request(environ)
+        path = request.path
+        if path.startswith("/_emulator"):
+            response = self._control(request)
+        elif self.local.oauth.handles(path):
+            response = self.local.oauth.handle(request)
+        elif self.pages.handles(path):
+            try:
+                response = self.pages.handle(request)
+            except Exception:
+                response = Response("Internal error", status=500, content_type="text/plain")
+        else:
+            response = Response("Not Found", status=404, content_type="text/plain")
+        return response(environ, start_response)
+
+    def _control(self, request: Request) -> Response:
+        try:
+            return self._control_route(request)
+        except (ValueError, KeyError, TypeError) as exc:
+            return _json({"error": str(exc)}, 400)
+
+    def _control_route(self, request: Request) -> Response:
+        local = self.local
+        path, method = request.path.rstrip("/"), request.method
+        body: dict[str, Any] = {}
+        if method in ("POST", "PUT"):
+            raw = request.get_json(silent=True)
+            body = raw if isinstance(raw, dict) else {}
+        if path == "/_emulator/info" and method == "GET":
+            return _json(local.info())
+        if path == "/_emulator/faults":
+            if method == "DELETE":
+                local.faults.clear()
+            elif method == "POST":
+                _apply_faults(local, body)
+            return _json(local.faults.state())
+        if path == "/_emulator/requests":
+            if method == "DELETE":
+                local.request_log.clear()
+                return _json({"requests": []})
+            return _json({"requests": local.request_log.as_json()})
+        if path == "/_emulator/token" and method == "POST":
+            return _json(local.issue_token(body.get("username"), body.get("scope", DEFAULT_SCOPE)))
+        if path == "/_emulator/limits":
+            if method == "POST":
+                if "used" in body:
+                    local.usage.reset(int(body["used"]))
+                if "max" in body:
+                    local.usage.set_limit(int(body["max"]))
+            return _json({"used": local.org.api_usage, "max": local.org.daily_api_limit})
+        if path == "/_emulator/save" and method == "POST":
+            local.save()
+            return _json({"saved": str(local.data_file)})
+        return _json({"error": f"no control endpoint {method} {path}"}, 404)
+
+
+def _apply_faults(local: LocalOrg, body: dict[str, Any]) -> None:
+    """POST /_emulator/faults: any of the keys below, applied in this order."""
+    faults = local.faults
+    if "latency" in body:
+        faults.latency(float(body["latency"]))
+    if "error_rate" in body:
+        spec = body["error_rate"]
+        faults.error_rate(float(spec["rate"]), str(spec.get("kind", "503")),
+                          str(spec.get("path_prefix", "/")))
+    if "fail_next" in body:
+        spec = body["fail_next"]
+        faults.fail_next(int(spec["n"]), str(spec.get("path_prefix", "/")),
+                         str(spec.get("kind", "503")))
+    if body.get("expire_tokens"):
+        faults.expire_all_tokens()
+    if body.get("expire_codes"):
+        local.expire_codes()
+    if "daily_limit" in body:
+        faults.set_daily_limit(int(body["daily_limit"]))
+    if "down" in body:
+        if body["down"]:
+            faults.down()
+        else:
+            faults.up()

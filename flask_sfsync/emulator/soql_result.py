@@ -1,0 +1,183 @@
+"""Query results: the matching rows, formatted page by page only when a page is asked for.
+
+A query over a million rows keeps a list of row references; :meth:`QueryResult.records` turns
+``count`` of them into REST JSON (``attributes`` with type and url, parent relationships as
+nested records or null) and :meth:`QueryResult.rows` into Bulk API 2.0 CSV cells.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_sfsync.emulator import values
+from flask_sfsync.emulator.schema import STRING_TYPES, FieldDef
+from flask_sfsync.emulator.soql_paths import QuerySource, RelStep, ResolvedPath
+
+__all__ = ["Aggregate", "QueryResult", "RecordFormatter"]
+
+Row = Mapping[str, Any]
+Json = dict[str, Any]
+# Types whose Python value is already its JSON value.
+_JSON_AS_IS = STRING_TYPES | {"id", "reference", "boolean", "int"}
+
+# Entry kinds of a record layout.
+_FIELD, _TYPE, _PARENT = 0, 1, 2
+
+
+@dataclass(frozen=True, slots=True)
+class Aggregate:
+    """``COUNT(field) [alias]`` without GROUP BY: one AggregateResult row."""
+
+    key: str
+    path: ResolvedPath | None
+
+
+@dataclass(slots=True)
+class _Node:
+    """The fields selected from one record (the queried one or a parent)."""
+
+    entries: list[tuple[str, int, Any]] = field(default_factory=list)
+    children: dict[str, tuple[RelStep, _Node]] = field(default_factory=dict)
+    keys: set[str] = field(default_factory=set)
+
+
+def _converter(fdef: FieldDef) -> Callable[[Any], Any] | None:
+    if fdef.type in _JSON_AS_IS:
+        return None
+    return lambda value: values.to_json(fdef, value)
+
+
+class RecordFormatter:
+    """Turns a row into a REST record: built once per query, applied per row."""
+
+    def __init__(self, source: QuerySource, sobject: str, paths: Sequence[ResolvedPath],
+                 base_url: str) -> None:
+        """base_url: what record urls start with, e.g. ``/services/data/v60.0/sobjects/``."""
+        self._get_record = source.get_record
+        self._base = base_url
+        root = _Node()
+        for path in paths:
+            node = root
+            for step in path.steps:
+                if step.name not in node.children:
+                    child = _Node()
+                    node.children[step.name] = (step, child)
+                    node.entries.append((step.name, _PARENT, step.name))
+                node = node.children[step.name][1]
+            if path.field.name not in node.keys:
+                node.keys.add(path.field.name)
+                polymorphic_type = bool(path.steps) and path.steps[-1].polymorphic \
+                    and path.field.name == "Type"
+                kind = _TYPE if polymorphic_type else _FIELD
+                node.entries.append((path.field.name, kind, (path.field.name,
+                                                              _converter(path.field))))
+        self._top = self._compile(root)
+        self._url_prefix = f"{self._base}{sobject}/"
+        self._sobject = sobject
+
+    def _compile(self, node: _Node) -> list[tuple[str, int, Any]]:
+        """Entries ready for formatting: parents carry their fk name and their own layout."""
+        compiled: list[tuple[str, int, Any]] = []
+        for key, kind, payload in node.entries:
+            if kind == _PARENT:
+                step, child = node.children[payload]
+                compiled.append((key, _PARENT, (step, self._compile(child))))
+            else:
+                compiled.append((key, kind, payload))
+        return compiled
+
+    def __call__(self, row: Row) -> Json:
+        record: Json = {"attributes": {"type": self._sobject,
+                                       "url": f"{self._url_prefix}{row.get('Id')}"}}
+        self._fill(record, row, self._top, "")
+        return record
+
+    def _fill(self, record: Json, row: Row, entries: list[tuple[str, int, Any]],
+              sobject: str) -> None:
+        for key, kind, payload in entries:
+            if kind == _FIELD:
+                name, convert = payload
+                value = row.get(name)
+                record[key] = value if convert is None or value is None else convert(value)
+            elif kind == _TYPE:
+                record[key] = sobject
+            else:
+                step, child_entries = payload
+                record[key] = self._parent(row.get(step.fk_name), step, child_entries)
+
+    def _parent(self, ref: Any, step: RelStep,
+                entries: list[tuple[str, int, Any]]) -> Json | None:
+        if ref is None:
+            return None
+        found = self._get_record(ref)
+        if found is None:
+            return None
+        sobject, parent = found
+        nested: Json = {"attributes": {
+            "type": "Name" if step.polymorphic else sobject,
+            "url": f"{self._base}{sobject}/{ref}",
+        }}
+        self._fill(nested, parent, entries, sobject)
+        return nested
+
+
+class QueryResult:
+    """The outcome of one query; pages are formatted lazily from the matched rows."""
+
+    def __init__(
+        self,
+        *,
+        sobject: str,
+        matched: list[Row],
+        paths: Sequence[ResolvedPath],
+        formatter: RecordFormatter | None,
+        is_count: bool = False,
+        aggregates: Sequence[Aggregate] = (),
+        count: int | None = None,
+    ) -> None:
+        self.sobject = sobject
+        self.is_count = is_count
+        self._matched = matched
+        self._formatter = formatter
+        self._paths = list(paths)
+        self._aggregate_row: Json | None = None
+        if aggregates:
+            self._aggregate_row = {
+                agg.key: (len(matched) if agg.path is None else
+                          sum(1 for row in matched if agg.path.getter(row) is not None))
+                for agg in aggregates
+            }
+        if is_count:
+            self.total_size = len(matched) if count is None else count
+            self.columns: list[str] = []
+        elif self._aggregate_row is not None:
+            self.total_size = 1
+            self.columns = list(self._aggregate_row)
+        else:
+            self.total_size = len(matched)
+            self.columns = [path.canonical for path in self._paths]
+        self._cells = [(path.getter, path.field) for path in self._paths]
+
+    def records(self, start: int, count: int) -> list[Json]:
+        """REST records ``start`` to ``start + count`` (fewer at the end)."""
+        if self.is_count:
+            return []
+        if self._aggregate_row is not None:
+            page = [{"attributes": {"type": "AggregateResult"}, **self._aggregate_row}]
+            return page[start : start + count]
+        assert self._formatter is not None
+        fmt = self._formatter
+        return [fmt(row) for row in self._matched[start : start + count]]
+
+    def rows(self, start: int, count: int) -> list[list[str]]:
+        """CSV cells of the same rows, in :attr:`columns` order ("" for null)."""
+        if self.is_count:
+            return []
+        if self._aggregate_row is not None:
+            page = [[str(value) for value in self._aggregate_row.values()]]
+            return page[start : start + count]
+        cells, to_csv = self._cells, values.to_csv
+        return [[to_csv(fdef, getter(row)) for getter, fdef in cells]
+                for row in self._matched[start : start + count]]

@@ -1,0 +1,63 @@
+"""The org's users: an admin (the OAuth login), standard users with e-mails, an inactive one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["ADMIN_PASSWORD", "User", "default_users"]
+
+# The local org is a development tool: a fixed, printed password is the point, not a secret.
+ADMIN_PASSWORD = "emulator-admin-1"
+
+
+@dataclass(slots=True)
+class User:
+    id: str
+    username: str
+    email: str
+    first_name: str
+    last_name: str
+    password: str
+    is_active: bool = True
+    is_admin: bool = False
+    alias: str = ""
+    title: str | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+# (first, last, title, active, admin); the e-mail and username derive from the names.
+_PEOPLE = [
+    ("Admin", "User", "System Administrator", True, True),
+    ("Sofia", "Alvarez", "Account Executive", True, False),
+    ("Marcus", "Chen", "Sales Development Rep", True, False),
+    ("Priya", "Natarajan", "Sales Manager", True, False),
+    ("Jonas", "Weber", "Account Executive", True, False),
+    ("Grace", "Okafor", "Former Account Executive", False, False),
+]
+
+
+def default_users(make_user_id: list[str], domain: str = "example.com") -> list[User]:
+    """The users, given their Ids in order (the store allocates them)."""
+    users = []
+    for user_id, (first, last, title, active, admin) in zip(make_user_id, _PEOPLE, strict=False):
+        local = f"{first}.{last}".lower()
+        users.append(User(
+            id=user_id,
+            username=f"{local}@emulator.{domain}",
+            email=f"{local}@{domain}",
+            first_name=first,
+            last_name=last,
+            password=ADMIN_PASSWORD if admin else f"{first.lower()}-password-1",
+            is_active=active,
+            is_admin=admin,
+            alias=(first[0] + last[:4]).lower(),
+            title=title,
+        ))
+    return users
+
+
+def user_count() -> int:
+    return len(_PEOPLE)

@@ -1,0 +1,226 @@
+"""One org's API as the sync core calls it: budget check, retries with backoff, one refresh.
+
+Every call of the core goes through :meth:`SalesforceApi.call`, so the failure policy of
+:mod:`.errors` is applied in one place:
+
+* :class:`~.errors.TransientFailure` -> sleep (exponential backoff, jitter) and try again,
+  up to ``RetryPolicy.attempts``; then it is raised;
+* :class:`~.errors.SessionExpired` -> ``refresh()`` (the client factory's, which returns a
+  new ``Salesforce``: its headers are fixed at construction) once, then try again;
+* anything else classified is raised as the tree's exception; unclassified ones (bugs) as is.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Protocol, TypeVar
+from urllib.parse import urlparse
+
+from simple_salesforce.api import Salesforce
+
+from .budget import ApiBudget
+from .errors import (
+    Disposition,
+    PermanentFailure,
+    RecordError,
+    SessionExpired,
+    TransientFailure,
+    classify,
+    disposition_of,
+    record_error,
+)
+from .limits import UsageMeter
+
+__all__ = ["COMPOSITE_MAX", "ClientSource", "RetryPolicy", "SalesforceApi"]
+
+T = TypeVar("T")
+COMPOSITE_MAX = 25  # subrequests per Composite call, which counts as one API call
+
+
+class ClientSource(Protocol):
+    """What builds and refreshes ``Salesforce`` objects: the extension's ``SalesforceClient``
+    (``flask_sfsync.salesforce.client``) has this shape."""
+
+    @property
+    def sf(self) -> Salesforce: ...
+
+    def refresh(self, stale: Salesforce | None = None) -> None: ...
+
+
+class _Fixed:
+    """A bare ``Salesforce`` (tests, scripts): nothing to refresh it with."""
+
+    def __init__(self, sf: Salesforce) -> None:
+        self.sf = sf
+
+    def refresh(self, stale: Salesforce | None = None) -> None:
+        raise SessionExpired("the session expired and no client factory can refresh it")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 6
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+
+    def delay(self, attempt: int) -> float:
+        """Equal jitter: half the exponential step, plus up to the other half at random, so
+        workers retrying the same locked rows spread out but always wait a little."""
+        step = min(self.max_delay, self.base_delay * 2.0**attempt)
+        return step / 2 + random.uniform(0, step / 2)
+
+
+class SalesforceApi:
+    def __init__(
+        self,
+        client: Salesforce | ClientSource,
+        *,
+        budget: ApiBudget | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        timeout: float = 120.0,
+        org_key: str | None = None,
+    ) -> None:
+        self.budget = budget
+        self.client: ClientSource = _Fixed(client) if isinstance(client, Salesforce) else client
+        self.retry = retry or RetryPolicy()
+        self.sleep = sleep
+        self.timeout = timeout
+        self.meter = UsageMeter()
+        if budget is not None:
+            self.meter.subscribe(budget.observe)
+        # What caches (describe, owners) are keyed by: the org id when the caller knows it.
+        self.org_key = org_key or self.client.sf.sf_instance
+
+    @property
+    def sf(self) -> Salesforce:
+        """The client's current ``Salesforce`` (a new one after every refresh)."""
+        sf = self.client.sf
+        self.meter.attach(sf.session)  # a no-op once attached
+        return sf
+
+    @property
+    def data_path(self) -> str:
+        """``/services/data/vXX.X`` as Composite subrequest URLs need it."""
+        return urlparse(self.sf.base_url).path.rstrip("/")
+
+    def call(self, fn: Callable[[Salesforce], T], *, cost: int = 1) -> T:
+        """Run ``fn(sf)`` under the failure policy; ``cost`` is the calls it will make."""
+        refreshed = False
+        attempt = 0
+        while True:
+            if self.budget is not None:
+                self.budget.check(cost)
+            sf = self.sf
+            try:
+                return fn(sf)
+            except Exception as exc:
+                failure = classify(exc)
+                if failure is None:
+                    raise
+                if isinstance(failure, SessionExpired) and not refreshed:
+                    refreshed = True
+                    self._refresh(sf)
+                    continue
+                attempt += 1
+                if isinstance(failure, TransientFailure) and attempt < self.retry.attempts:
+                    self.sleep(self.retry.delay(attempt - 1))
+                    continue
+                if failure is exc:
+                    raise
+                raise failure from exc
+
+    def _refresh(self, stale: Salesforce) -> None:
+        try:
+            self.client.refresh(stale)
+        except Exception as exc:
+            failure = classify(exc)
+            if failure is None or failure is exc:
+                raise
+            raise failure from exc
+
+    def rest(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+    ) -> Any:
+        """``sf.restful`` (path relative to ``/services/data/vXX.X/``) under the policy."""
+        kwargs: dict[str, Any] = {"timeout": self.timeout}
+        if json is not None:
+            kwargs["json"] = json
+        return self.call(lambda sf: sf.restful(path, params=params, method=method, **kwargs))
+
+    def query(self, soql: str) -> Iterator[dict[str, Any]]:
+        """Every record of a SOQL query, page by page (one call per page of up to 2,000)."""
+        page: dict[str, Any] = self.call(lambda sf: sf.query(soql, timeout=self.timeout))
+        yield from page.get("records", [])
+        while not page.get("done", True) and page.get("nextRecordsUrl"):
+            url = str(page["nextRecordsUrl"])
+            page = self.call(partial(_query_more, url=url, timeout=self.timeout))
+            yield from page.get("records", [])
+
+    def get_many(self, paths: Sequence[str]) -> list[Any]:
+        """GET several resources, 25 to a Composite call (one API call each batch).
+
+        ``paths`` are relative to ``/services/data/vXX.X/`` (``query?q=...`` or a
+        ``nextRecordsUrl``'s full path). Returns the bodies in order; a subrequest that
+        failed for a transient reason is sent again in the next round, any other failure
+        raises the tree's exception.
+        """
+        bodies: list[Any] = [None] * len(paths)
+        pending = list(range(len(paths)))
+        for round_ in range(self.retry.attempts):
+            if round_:
+                self.sleep(self.retry.delay(round_ - 1))
+            retry: list[int] = []
+            for start in range(0, len(pending), COMPOSITE_MAX):
+                batch = pending[start : start + COMPOSITE_MAX]
+                for index, (status, body) in zip(batch, self._composite(paths, batch), strict=True):
+                    if status < 300:
+                        bodies[index] = body
+                        continue
+                    disposition, errors = _sub_errors(status, body)
+                    if disposition is not Disposition.RETRY:
+                        raise PermanentFailure(
+                            f"{paths[index]}: {errors[0].message if errors else status}",
+                            status=status,
+                            errors=errors,
+                        )
+                    retry.append(index)
+            pending = retry
+            if not pending:
+                return bodies
+        raise TransientFailure(f"{len(pending)} Composite subrequests kept failing")
+
+    def _composite(self, paths: Sequence[str], batch: Sequence[int]) -> list[tuple[int, Any]]:
+        base = self.data_path
+        requests_ = [
+            {
+                "method": "GET",
+                "url": paths[i] if paths[i].startswith("/services/") else f"{base}/{paths[i]}",
+                "referenceId": f"r{i}",
+            }
+            for i in batch
+        ]
+        reply = self.rest(
+            "POST", "composite", json={"allOrNone": False, "compositeRequest": requests_}
+        )
+        return [(int(r["httpStatusCode"]), r.get("body")) for r in reply["compositeResponse"]]
+
+
+def _query_more(sf: Salesforce, *, url: str, timeout: float) -> Any:
+    return sf.query_more(url, identifier_is_url=True, timeout=timeout)
+
+
+def _sub_errors(status: int, body: Any) -> tuple[Disposition, list[RecordError]]:
+    entries = body if isinstance(body, list) else [body] if isinstance(body, dict) else []
+    errors = [record_error(e) for e in entries if isinstance(e, dict)]
+    code = errors[0].status_code if errors else f"HTTP_{status}"
+    return disposition_of(code, status), errors

@@ -1,0 +1,141 @@
+"""Writing records through sObject Collections, 200 per call, ``allOrNone`` false.
+
+* :func:`upsert` — ``PATCH /composite/sobjects/{obj}/{extField}``: idempotent, so a call retried
+  after a 503 or a timeout can never create a second record. The normal path.
+* :func:`create` / :func:`update` — ``POST`` / ``PATCH /composite/sobjects``: for orgs without
+  our external ID field (then matching relies on links and email) and for updates by Id.
+
+Failures are handled at two levels: a whole call that fails transiently is retried by
+:class:`~.api.SalesforceApi`; a record whose own error is transient (``UNABLE_TO_LOCK_ROW``) is
+sent again, with the others of its kind, in a later round with backoff. Every other per-record
+error is final and comes back as Salesforce wrote it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .api import SalesforceApi
+from .errors import Disposition, RecordError, disposition_of, record_error
+
+__all__ = ["COLLECTION_MAX", "RecordWrite", "WriteResult", "create", "update", "upsert"]
+
+COLLECTION_MAX = 200
+
+
+@dataclass(frozen=True, slots=True)
+class RecordWrite:
+    """One record to send. ``key`` is the caller's (e.g. the host contact's id) and comes
+    back on its result; ``fields`` are Salesforce field names -> JSON values (``Id`` for an
+    update, the external ID field for an upsert)."""
+
+    key: str
+    fields: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    key: str
+    id: str | None
+    created: bool = False
+    error: RecordError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def upsert(
+    api: SalesforceApi, sobject: str, ext_field: str, writes: Iterable[RecordWrite]
+) -> Iterator[WriteResult]:
+    return _write(api, _Call("PATCH", f"composite/sobjects/{sobject}/{ext_field}", sobject), writes)
+
+
+def create(
+    api: SalesforceApi, sobject: str, writes: Iterable[RecordWrite]
+) -> Iterator[WriteResult]:
+    return _write(api, _Call("POST", "composite/sobjects", sobject, creates=True), writes)
+
+
+def update(
+    api: SalesforceApi, sobject: str, writes: Iterable[RecordWrite]
+) -> Iterator[WriteResult]:
+    return _write(api, _Call("PATCH", "composite/sobjects", sobject), writes)
+
+
+@dataclass(frozen=True)
+class _Call:
+    method: str
+    path: str
+    sobject: str
+    creates: bool = False  # POST results carry no "created": every success is a creation
+
+
+def _write(api: SalesforceApi, call: _Call, writes: Iterable[RecordWrite]) -> Iterator[WriteResult]:
+    """Results in chunks as they are written, so a caller can store links as it goes."""
+    chunk: list[RecordWrite] = []
+    for write in writes:
+        chunk.append(write)
+        if len(chunk) == COLLECTION_MAX:
+            yield from _write_chunk(api, call, chunk)
+            chunk = []
+    if chunk:
+        yield from _write_chunk(api, call, chunk)
+
+
+def _write_chunk(
+    api: SalesforceApi, call: _Call, chunk: Sequence[RecordWrite]
+) -> list[WriteResult]:
+    results: dict[int, WriteResult] = {}
+    pending = list(range(len(chunk)))
+    for round_ in range(api.retry.attempts):
+        if round_:
+            api.sleep(api.retry.delay(round_ - 1))
+        body = {
+            "allOrNone": False,
+            "records": [_record(call.sobject, chunk[i].fields) for i in pending],
+        }
+        replies = api.rest(call.method, call.path, json=body)
+        retry: list[int] = []
+        for index, reply in zip(pending, replies, strict=True):
+            result = _result(chunk[index].key, reply, call.creates)
+            if result.error is not None and _transient(result.error):
+                retry.append(index)
+            results[index] = result
+        pending = retry
+        if not pending:
+            break
+    # Records still locked after the last round keep their last (transient) error.
+    return [results[i] for i in range(len(chunk))]
+
+
+def _record(sobject: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    return {"attributes": {"type": sobject}, **fields}
+
+
+def _result(key: str, reply: Mapping[str, Any], creates: bool) -> WriteResult:
+    if reply.get("success"):
+        return WriteResult(key, reply.get("id"), created=creates or bool(reply.get("created")))
+    errors = [record_error(e) for e in reply.get("errors") or ()]
+    return WriteResult(key, reply.get("id"), error=_combined(errors))
+
+
+def _combined(errors: Sequence[RecordError]) -> RecordError:
+    """One record can fail several validations at once: keep the first code, every message."""
+    if not errors:
+        return RecordError("UNKNOWN_EXCEPTION", "Salesforce reported a failure without errors")
+    if len(errors) == 1:
+        return errors[0]
+    first = errors[0]
+    return RecordError(
+        first.status_code,
+        "; ".join(e.message for e in errors),
+        tuple(dict.fromkeys(f for e in errors for f in e.fields)),
+        tuple(dict.fromkeys(i for e in errors for i in e.duplicate_ids)),
+    )
+
+
+def _transient(error: RecordError) -> bool:
+    return disposition_of(error.status_code) is Disposition.RETRY

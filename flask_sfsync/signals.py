@@ -1,0 +1,51 @@
+"""Blinker signals the extension sends; see docs/signals.rst.
+
+Every signal's sender is the Flask application (``current_app._get_current_object()``), so a
+receiver can subscribe for one app: ``connection_lost.connect(fn, app)``. Keyword arguments are
+listed per signal. Receivers run synchronously in the request or job that sent the signal.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: A tenant finished the OAuth flow. kwargs: ``connection`` (SalesforceConnection), ``tenant_id``.
+connection_established = _signals.signal("sfsync.connection-established")
+
+#: The connection stopped working and needs a person: Salesforce refused the refresh token
+#: (``invalid_grant``: revoked, expired, user frozen) or the tenant disconnected.
+#: kwargs: ``connection``, ``tenant_id``, ``reason`` ("invalid_grant" | "disconnected"),
+#: ``error`` (Salesforce's description, never a token).
+connection_lost = _signals.signal("sfsync.connection-lost")
+
+#: The access token expired and was refreshed with the refresh token.
+#: kwargs: ``connection``, ``tenant_id``.
+connection_refreshed = _signals.signal("sfsync.connection-refreshed")
+
+# Declared here for the sync (issue 4) so that hosts can already subscribe to them.
+
+#: A sync run began. kwargs: ``tenant_id``, ``connection``, ``kind`` ("push" | "pull" | ...).
+sync_started = _signals.signal("sfsync.sync-started")
+
+#: A sync run ended. kwargs: ``tenant_id``, ``connection``, ``kind``, ``pushed``, ``failed``.
+sync_finished = _signals.signal("sfsync.sync-finished")
+
+#: One host record reached Salesforce. kwargs: ``tenant_id``, ``sobject``, ``record_id``
+#: (Salesforce id), ``local_id``, ``created``.
+record_pushed = _signals.signal("sfsync.record-pushed")
+
+#: One host record was refused by Salesforce. kwargs: ``tenant_id``, ``sobject``, ``local_id``,
+#: ``error_code``, ``message``.
+record_failed = _signals.signal("sfsync.record-failed")
+
+__all__ = [
+    "connection_established",
+    "connection_lost",
+    "connection_refreshed",
+    "record_failed",
+    "record_pushed",
+    "sync_finished",
+    "sync_started",
+]

@@ -1,0 +1,156 @@
+"""The default field mapping: a host contact (a plain dict) -> Lead or Contact fields.
+
+Rules the mapping keeps:
+
+* a host field with no rule is never written;
+* a rule whose Salesforce field the org does not have (a custom field not created yet) is
+  skipped, so a push never fails on our own mapping;
+* an empty host value (None, "", whitespace, an empty list) never blanks out Salesforce's
+  value, unless the settings name the field in ``clear_when_empty``;
+* values are sent as the host has them: no truncation or validation here, so Salesforce's own
+  errors (``STRING_TOO_LONG``, ``INVALID_EMAIL_ADDRESS`` ...) reach the error log verbatim.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Required, TypedDict
+
+from flask_sfsync.salesforce.custom_fields import (
+    ADDITIONAL_PHONES_FIELD,
+    MEETING_DATE_FIELD,
+    NOTES_FIELD,
+    TAGS_FIELD,
+)
+
+from .settings import PushSettings
+
+__all__ = [
+    "CONTACT_RULES",
+    "LEAD_RULES",
+    "FieldRule",
+    "HostContact",
+    "is_empty",
+    "map_contact",
+    "rules_for",
+]
+
+
+class HostContact(TypedDict, total=False):
+    """What the host adapter gives the sync core for one contact."""
+
+    id: Required[str]
+    first_name: str | None
+    last_name: str | None
+    email: str | None
+    phone: str | None
+    title: str | None
+    company: str | None
+    stage: str | None
+    owner_email: str | None  # the host user who owns the contact -> Salesforce OwnerId
+    meeting_date: dt.date | str | None
+    notes: str | None
+    tags: Sequence[str] | str | None
+    additional_phones: Sequence[str] | str | None
+
+
+def _text(value: Any) -> Any:
+    return value
+
+
+def _date(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _joined(separator: str) -> Callable[[Any], Any]:
+    def join(value: Any) -> Any:
+        if isinstance(value, str) or not isinstance(value, Sequence):
+            return value
+        return separator.join(str(v) for v in value if not is_empty(v))
+
+    return join
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    host: str
+    target: str
+    convert: Callable[[Any], Any] = _text
+
+
+_COMMON = (
+    FieldRule("first_name", "FirstName"),
+    FieldRule("last_name", "LastName"),
+    FieldRule("email", "Email"),
+    FieldRule("phone", "Phone"),
+    FieldRule("title", "Title"),
+    FieldRule("meeting_date", MEETING_DATE_FIELD, _date),
+    FieldRule("notes", NOTES_FIELD),
+    FieldRule("tags", TAGS_FIELD, _joined("; ")),
+    FieldRule("additional_phones", ADDITIONAL_PHONES_FIELD, _joined(", ")),
+)
+# Lead keeps the company as text; a Contact's company is its Account (see accounts.py).
+# Stage -> Lead Status goes through the settings' stage map, not a rule.
+LEAD_RULES: tuple[FieldRule, ...] = (*_COMMON, FieldRule("company", "Company"))
+CONTACT_RULES: tuple[FieldRule, ...] = _COMMON
+
+
+def rules_for(sobject: str, settings: PushSettings | None = None) -> tuple[FieldRule, ...]:
+    """The default rules of ``sobject``, changed by the settings' ``field_map``."""
+    defaults = LEAD_RULES if sobject == "Lead" else CONTACT_RULES
+    changes = settings.field_map.get(sobject, {}) if settings is not None else {}
+    if not changes:
+        return defaults
+    rules = {rule.host: rule for rule in defaults}
+    for host, target in changes.items():
+        if not target:
+            rules.pop(host, None)
+        else:
+            convert = rules[host].convert if host in rules else _text
+            rules[host] = FieldRule(host, target, convert)
+    return tuple(rules.values())
+
+
+def is_empty(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, Collection):
+        return not any(not is_empty(v) for v in value)
+    return False
+
+
+def map_contact(
+    contact: Mapping[str, Any],
+    sobject: str,
+    settings: PushSettings,
+    *,
+    available: Collection[str] | None = None,
+) -> dict[str, Any]:
+    """Salesforce fields for ``contact`` as ``sobject``.
+
+    ``available``: the org's field names for ``sobject``, lower-cased (from describe); rules
+    for fields it lacks are skipped. None: every rule applies (no describe at hand).
+    """
+    out: dict[str, Any] = {}
+
+    def put(target: str, value: Any) -> None:
+        if available is not None and target.lower() not in available:
+            return
+        if not is_empty(value):
+            out[target] = value
+        elif target in settings.clear_when_empty:
+            out[target] = None
+
+    for rule in rules_for(sobject, settings):
+        put(rule.target, rule.convert(contact.get(rule.host)))
+    if sobject == "Lead":
+        stage = contact.get("stage")
+        if stage is not None and stage in settings.stage_map:
+            put("Status", settings.stage_map[stage])
+    if settings.lead_source:
+        put("LeadSource", settings.lead_source)
+    return out

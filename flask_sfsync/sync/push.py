@@ -1,0 +1,187 @@
+"""Pushing host contacts to Salesforce: plan, write, report.
+
+::
+
+    report = push(api, contacts, settings, link_store, on_outcomes=sink)
+
+``contacts`` are :class:`~.mapping.HostContact` dicts. Links (and the fingerprint of what was
+sent) are saved through ``link_store`` after every written chunk, and ``on_outcomes`` gets
+each chunk's outcomes (skips first), so a crash or a pause loses nothing already written: a
+later push skips what is unchanged and the external ID makes re-sent creates idempotent.
+
+Raises the :mod:`flask_sfsync.salesforce.errors` tree's ``ConnectionPaused`` (budget or the
+org's limit), ``ReconnectNeeded``, or ``TransientFailure`` when retries ran out; what was done
+before that is in the store and the sink.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+
+from flask_sfsync.salesforce import bulk, writers
+from flask_sfsync.salesforce.api import SalesforceApi
+from flask_sfsync.salesforce.describe import DescribeCache, default_cache
+from flask_sfsync.salesforce.owners import OwnerDirectory, default_directory
+
+from .accounts import AccountResolution, resolve_accounts
+from .links import Link, LinkStore
+from .mapping import HostContact
+from .matching import Candidate, find_matches
+from .plan import Action, Draft, OrgSchema, Plan, PlannedWrite, draft, finalize, select
+from .results import Outcome, OutcomeStatus, PushReport
+from .settings import PushAs, PushSettings
+
+__all__ = ["OutcomeSink", "push"]
+
+OutcomeSink = Callable[[Sequence[Outcome]], None]
+
+
+def push(
+    api: SalesforceApi,
+    contacts: Iterable[HostContact],
+    settings: PushSettings,
+    link_store: LinkStore,
+    *,
+    on_outcomes: OutcomeSink | None = None,
+    describe: DescribeCache = default_cache,
+    owners: OwnerDirectory = default_directory,
+) -> PushReport:
+    calls_before = api.meter.calls
+    report = PushReport()
+
+    def emit(outcomes: Sequence[Outcome]) -> None:
+        report.outcomes.extend(outcomes)
+        if on_outcomes is not None and outcomes:
+            on_outcomes(outcomes)
+
+    try:
+        plan = _plan(api, list(contacts), settings, link_store, describe, owners, report)
+        emit([Outcome(s.host_id, OutcomeStatus.SKIPPED, skip_reason=s.reason) for s in plan.skips])
+        emit([
+            Outcome(host_id, OutcomeStatus.FAILED, sobject=sobject, error=error)
+            for host_id, sobject, error in plan.failures
+        ])
+        for (sobject, action), group in plan.groups().items():
+            for chunk in _execute(api, sobject, action, group, settings):
+                links = [
+                    Link(o.host_id, sobject, o.sf_id, w.fingerprint)
+                    for o, w in chunk
+                    if o.status is OutcomeStatus.PUSHED and o.sf_id
+                ]
+                link_store.save_links(links)
+                report.links.extend(links)
+                emit([o for o, _ in chunk])
+    finally:
+        report.api_calls = api.meter.calls - calls_before
+    return report
+
+
+def _plan(
+    api: SalesforceApi,
+    contacts: list[HostContact],
+    settings: PushSettings,
+    link_store: LinkStore,
+    describe: DescribeCache,
+    owners: OwnerDirectory,
+    report: PushReport,
+) -> Plan:
+    eligible, skips = select(contacts, settings)
+    if not eligible:
+        return Plan(skips=skips)
+    links = link_store.links_for([str(c["id"]) for c in eligible])
+    describe.prefetch(api, ("Lead", "Contact"))
+    schema = OrgSchema(
+        describe.get(api, "Lead"), describe.get(api, "Contact"), settings.external_id_field
+    )
+    unlinked = [
+        Candidate(
+            str(c["id"]),
+            settings.external_id(str(c["id"])),
+            (c.get("email") or "").strip() or None,
+        )
+        for c in eligible
+        if str(c["id"]) not in links
+    ]
+    matches = find_matches(
+        api,
+        unlinked,
+        contact_ext_field=schema.ext_field("Contact"),
+        lead_ext_field=schema.ext_field("Lead"),
+    )
+    drafts, unchanged = draft(eligible, settings, schema, links, matches)
+    owner_ids = owners.resolve(api, (d.owner_email for d in drafts))
+    accounts = _accounts(api, drafts, settings, owner_ids)
+    report.accounts_created = len(accounts.created)
+    plan = finalize(
+        drafts,
+        settings,
+        schema,
+        owner_ids=owner_ids,
+        account_ids=accounts.ids,
+        account_errors=accounts.errors,
+    )
+    plan.skips = skips + unchanged
+    return plan
+
+
+def _accounts(
+    api: SalesforceApi,
+    drafts: Sequence[Draft],
+    settings: PushSettings,
+    owner_ids: dict[str, str | None],
+) -> AccountResolution:
+    if settings.push_as is not PushAs.CONTACT:
+        return AccountResolution()
+    account_owners: dict[str, str] = {}
+    for d in drafts:
+        owner = owner_ids.get(d.owner_email.strip().lower()) if d.owner_email else None
+        if d.company and owner:
+            account_owners.setdefault(d.company.lower(), owner)
+    return resolve_accounts(api, (d.company for d in drafts), owner_ids=account_owners)
+
+
+def _execute(
+    api: SalesforceApi,
+    sobject: str,
+    action: Action,
+    group: Sequence[PlannedWrite],
+    settings: PushSettings,
+) -> Iterator[list[tuple[Outcome, PlannedWrite]]]:
+    """Outcomes chunk by chunk (200 per Collections call; a Bulk job's in one go)."""
+    by_host = {w.host_id: w for w in group}
+    writes = [writers.RecordWrite(w.host_id, w.fields) for w in group]
+    ext_field = settings.external_id_field
+    if len(group) > settings.bulk_threshold:
+        results = bulk.write(
+            api, sobject, action.value, writes, ext_field=ext_field if action is Action.UPSERT
+            else None,
+        )
+    elif action is Action.UPSERT:
+        results = writers.upsert(api, sobject, ext_field, writes)
+    elif action is Action.UPDATE:
+        results = writers.update(api, sobject, writes)
+    else:
+        results = writers.create(api, sobject, writes)
+    chunk: list[tuple[Outcome, PlannedWrite]] = []
+    for result in results:
+        planned = by_host[result.key]
+        chunk.append((_outcome(result, planned), planned))
+        if len(chunk) == writers.COLLECTION_MAX:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _outcome(result: writers.WriteResult, planned: PlannedWrite) -> Outcome:
+    failed = result.error is not None
+    return Outcome(
+        planned.host_id,
+        OutcomeStatus.FAILED if failed else OutcomeStatus.PUSHED,
+        sobject=planned.sobject,
+        action=planned.action,
+        sf_id=planned.target_id if failed else result.id,
+        created=result.created,
+        matched_by=planned.matched_by,
+        error=result.error,
+    )

@@ -1,0 +1,48 @@
+"""``flask --app host_demo init-db`` and ``seed``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from .extensions import db
+from .seed import is_empty, seed
+
+
+def create_tables() -> None:
+    """The host's tables and, in the same database, the integration's (one ``create_all``)."""
+    db.create_all()
+
+
+@click.command("init-db")
+def init_db_command() -> None:
+    """Create the tables that do not exist yet."""
+    create_tables()
+    click.echo("Database tables are ready.")
+
+
+@click.command("seed")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has data.")
+@click.option("--reset", is_flag=True, help="Drop every table first (all data is lost).")
+@click.option("--contacts", default=240, show_default=True, help="Contacts in the demo team.")
+def seed_command(if_empty: bool, reset: bool, contacts: int) -> None:
+    """Fill the database with two teams, their users and a realistic book of contacts."""
+    if reset:
+        db.drop_all()
+    create_tables()
+    if not is_empty(db.session()):
+        if if_empty:
+            click.echo("The database already has data; nothing seeded.")
+            return
+        raise click.ClickException("The database already has data: use --reset to start over.")
+    summary = seed(db.session(), contacts=contacts)
+    click.echo(
+        f"Seeded {summary.teams} teams, {summary.users} users, {summary.companies} companies, "
+        f"{summary.contacts} contacts and {summary.activities} activities."
+    )
+    click.echo("Sign in as demo@example.com / demo (or other@example.com / other).")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(init_db_command)
+    app.cli.add_command(seed_command)

@@ -1,0 +1,178 @@
+"""Bulk API 2.0 over sockets, driven by simple-salesforce's bulk2 exactly as integrations use it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+from simple_salesforce.api import Salesforce
+from simple_salesforce.exceptions import SalesforceOperationError
+
+from flask_sfsync.emulator.handle import LocalOrg
+
+JOBS = "/services/data/v60.0/jobs"
+
+
+@pytest.fixture
+def local() -> Iterator[LocalOrg]:
+    with LocalOrg() as org:
+        yield org
+
+
+@pytest.fixture
+def sf(local: LocalOrg) -> Salesforce:
+    return local.salesforce()
+
+
+def rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def call(local: LocalOrg, method: str, path: str, **kwargs: Any) -> requests.Response:
+    token = local.issue_token()["access_token"]
+    headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
+    return local.requests_session().request(method, f"{local.instance_url}{JOBS}{path}",
+                                            headers=headers, timeout=30, **kwargs)
+
+
+def wait_final(local: LocalOrg, job_id: str, kind: str = "ingest") -> dict[str, Any]:
+    for _ in range(200):
+        info: dict[str, Any] = call(local, "GET", f"/{kind}/{job_id}").json()
+        if info["state"] in ("JobComplete", "Failed", "Aborted"):
+            return info
+        time.sleep(0.05)
+    raise AssertionError("job did not finish")
+
+
+def test_insert_then_results(local: LocalOrg, sf: Salesforce) -> None:
+    records = [{"LastName": f"Bulk{i}", "Email": f"bulk{i}@example.com"} for i in range(250)]
+    records.append({"LastName": "", "Email": "nolast@example.com"})
+    [result] = sf.bulk2.Contact.insert(records=records, wait=0)
+    assert result["numberRecordsProcessed"] == 251
+    assert result["numberRecordsFailed"] == 1
+    assert local.org.count("Contact") == 250
+    ok = rows(sf.bulk2.Contact.get_successful_records(result["job_id"]))
+    assert len(ok) == 250 and ok[0]["sf__Created"] == "true"
+    assert ok[0]["sf__Id"].startswith("003") and ok[0]["LastName"] == "Bulk0"
+    failed = rows(sf.bulk2.Contact.get_failed_records(result["job_id"]))
+    assert failed[0]["sf__Error"] == (
+        "REQUIRED_FIELD_MISSING:Required fields are missing: [LastName]:LastName --")
+    assert failed[0]["Email"] == "nolast@example.com"
+    assert rows(sf.bulk2.Contact.get_unprocessed_records(result["job_id"])) == []
+
+
+def test_upsert_update_delete(local: LocalOrg, sf: Salesforce) -> None:
+    sf.bulk2.Contact.upsert(records=[{"Email": "a@example.com", "LastName": "A"}],
+                            external_id_field="Email", wait=0)
+    [again] = sf.bulk2.Contact.upsert(
+        records=[{"Email": "a@example.com", "LastName": "A2"},
+                 {"Email": "b@example.com", "LastName": "B"}],
+        external_id_field="Email", wait=0)
+    created = {r["Email"]: r["sf__Created"]
+               for r in rows(sf.bulk2.Contact.get_successful_records(again["job_id"]))}
+    assert created == {"a@example.com": "false", "b@example.com": "true"}
+    ids = [r["Id"] for r in sf.query("SELECT Id FROM Contact ORDER BY Email")["records"]]
+    sf.bulk2.Contact.update(records=[{"Id": ids[0], "FirstName": "Up"}], wait=0)
+    assert sf.Contact.get(ids[0])["FirstName"] == "Up"
+    assert sf.Contact.get(ids[0])["LastName"] == "A2"  # an empty cell is left alone
+    [gone] = sf.bulk2.Contact.delete(records=[{"Id": ids[1]}], wait=0)
+    assert gone["numberRecordsFailed"] == 0
+    assert local.org.count("Contact") == 1
+
+
+def test_query_pages_with_locator(sf: Salesforce) -> None:
+    sf.bulk2.Contact.insert(records=[{"LastName": f"P{i:03d}"} for i in range(120)], wait=0)
+    pages = list(sf.bulk2.Contact.query("SELECT Id, LastName FROM Contact ORDER BY LastName",
+                                        max_records=50, wait=0))
+    assert [len(rows(page)) for page in pages] == [50, 50, 20]
+    assert rows(pages[0])[0]["LastName"] == "P000"
+
+
+def test_query_results_headers(local: LocalOrg, sf: Salesforce) -> None:
+    sf.bulk2.Contact.insert(records=[{"LastName": "H1"}, {"LastName": "H2"}], wait=0)
+    job = call(local, "POST", "/query", json={"operation": "query",
+                                              "query": "SELECT LastName FROM Contact"}).json()
+    wait_final(local, job["id"], "query")
+    first = call(local, "GET", f"/query/{job['id']}/results", params={"maxRecords": 1})
+    assert first.headers["Sforce-NumberOfRecords"] == "1"
+    assert first.text == '"LastName"\n"H1"\n'
+    last = call(local, "GET", f"/query/{job['id']}/results",
+                params={"maxRecords": 1, "locator": first.headers["Sforce-Locator"]})
+    assert last.headers["Sforce-Locator"] == "null"
+
+
+def test_bad_soql_in_query_job(local: LocalOrg) -> None:
+    response = call(local, "POST", "/query", json={"operation": "query", "query": "SELECT"})
+    assert response.status_code == 400
+    assert response.json()[0]["errorCode"] == "MALFORMED_QUERY"
+
+
+def test_job_states_and_listing(local: LocalOrg) -> None:
+    job = call(local, "POST", "/ingest", json={"object": "Contact", "operation": "insert"}).json()
+    assert job["state"] == "Open"
+    assert job["contentUrl"] == f"services/data/v60.0/jobs/ingest/{job['id']}/batches"
+    listed = call(local, "GET", "/ingest").json()
+    assert listed["done"] is True and job["id"] in [r["id"] for r in listed["records"]]
+    upload = call(local, "PUT", f"/ingest/{job['id']}/batches", data=b"LastName\nS1\nS2\n",
+                  headers={"Content-Type": "text/csv"})
+    assert upload.status_code == 201
+    closed = call(local, "PATCH", f"/ingest/{job['id']}", json={"state": "UploadComplete"})
+    assert closed.json()["state"] in ("UploadComplete", "InProgress", "JobComplete")
+    info = wait_final(local, job["id"])
+    assert (info["state"], info["numberRecordsProcessed"]) == ("JobComplete", 2)
+    assert call(local, "DELETE", f"/ingest/{job['id']}").status_code == 204
+    assert call(local, "GET", f"/ingest/{job['id']}").status_code == 404
+
+
+def test_abort_leaves_rows_unprocessed(local: LocalOrg) -> None:
+    job = call(local, "POST", "/ingest", json={"object": "Contact", "operation": "insert"}).json()
+    call(local, "PUT", f"/ingest/{job['id']}/batches", data=b"LastName\nU1\n",
+         headers={"Content-Type": "text/csv"})
+    aborted = call(local, "PATCH", f"/ingest/{job['id']}", json={"state": "Aborted"})
+    assert aborted.json()["state"] == "Aborted"
+    unprocessed = call(local, "GET", f"/ingest/{job['id']}/unprocessedrecords")
+    assert rows(unprocessed.text) == [{"LastName": "U1"}]
+    assert local.org.count("Contact") == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "line_ending", "message"),
+    [
+        (b'LastName\n"unclosed\n', "LF", "ClientInputError"),
+        (b"LastName\r\nX\r\n", "LF", "LineEnding is invalid"),
+        (b"Nope__c\nX\n", "LF", "InvalidBatch : Field name not found : Nope__c"),
+    ],
+)
+def test_bad_csv_fails_the_job(local: LocalOrg, data: bytes, line_ending: str,
+                               message: str) -> None:
+    job = call(local, "POST", "/ingest", json={"object": "Contact", "operation": "insert",
+                                               "lineEnding": line_ending}).json()
+    call(local, "PUT", f"/ingest/{job['id']}/batches", data=data,
+         headers={"Content-Type": "text/csv"})
+    call(local, "PATCH", f"/ingest/{job['id']}", json={"state": "UploadComplete"})
+    info = wait_final(local, job["id"])
+    assert info["state"] == "Failed"
+    assert message in info["errorMessage"]
+
+
+def test_failed_job_raises_in_simple_salesforce(sf: Salesforce) -> None:
+    with pytest.raises(SalesforceOperationError):
+        sf.bulk2.Contact.insert(records=[{"Nope__c": "x"}], wait=0)
+
+
+def test_wrong_requests(local: LocalOrg) -> None:
+    job = call(local, "POST", "/ingest", json={"object": "Contact", "operation": "insert"}).json()
+    wrong = call(local, "PUT", f"/ingest/{job['id']}/batches", data=b"{}",
+                 headers={"Content-Type": "application/json"})
+    assert wrong.status_code == 415
+    assert wrong.json()[0]["errorCode"] == "UNSUPPORTED_MEDIA_TYPE"
+    bad_object = call(local, "POST", "/ingest", json={"object": "Nope", "operation": "insert"})
+    assert bad_object.status_code == 400 and bad_object.json()[0]["errorCode"] == "INVALIDJOB"
+    no_ext = call(local, "POST", "/ingest", json={"object": "Contact", "operation": "upsert"})
+    assert no_ext.status_code == 400
+    assert call(local, "GET", "/ingest/7508d0000000999AAA").status_code == 404

@@ -1,0 +1,131 @@
+"""``python -m flask_sfsync.emulator`` as a host developer runs it: a foreground process."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, cast
+
+import requests
+from simple_salesforce.api import Salesforce, SFType
+
+STARTUP_TIMEOUT = 60
+
+
+@contextmanager
+def running(*args: str) -> Iterator[tuple[subprocess.Popen[str], dict[str, Any]]]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flask_sfsync.emulator", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line, process.stderr.read() if process.stderr else "no output"
+        yield process, json.loads(line)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=30)
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def _stop(process: subprocess.Popen[str]) -> int:
+    process.send_signal(signal.SIGTERM)
+    return process.wait(timeout=30)
+
+
+def _session(info: dict[str, Any]) -> requests.Session:
+    session = requests.Session()
+    session.verify = info["ca_bundle"]
+    session.trust_env = False
+    return session
+
+
+def _token(info: dict[str, Any]) -> dict[str, Any]:
+    answer = requests.post(info["login_url"] + "/_emulator/token", json={})
+    assert answer.status_code == 200
+    token: dict[str, Any] = answer.json()
+    return token
+
+
+def _sf(info: dict[str, Any], token: dict[str, Any]) -> Salesforce:
+    return Salesforce(instance_url=info["instance_url"], session_id=token["access_token"],
+                      session=_session(info))
+
+
+def test_first_line_is_json_and_sigterm_stops_it() -> None:
+    with running() as (process, info):
+        assert {"login_url", "instance_url", "ca_bundle", "client_id", "client_secret",
+                "username", "password"} <= set(info)
+        assert info["login_url"].startswith("http://127.0.0.1:")
+        assert info["instance_url"].startswith("https://127.0.0.1:")
+        assert Path(info["ca_bundle"]).is_file()
+        assert info["sandbox"] is False
+        sf = _sf(info, _token(info))
+        assert sf.query("SELECT Id FROM User")["totalSize"] >= 1
+        assert _stop(process) == 0
+
+
+def test_data_file_keeps_the_org_across_a_restart(tmp_path: Path) -> None:
+    data = tmp_path / "org.sfdata"
+    with running("--data", str(data)) as (process, info):
+        token = _token(info)
+        contacts = cast(SFType, _sf(info, token).Contact)
+        created = contacts.create({"LastName": "Hopper", "Email": "g@navy.mil"})
+        assert _stop(process) == 0
+    assert data.is_file()
+    with running("--data", str(data)) as (process, again):
+        assert again["client_id"] == info["client_id"]
+        assert again["client_secret"] == info["client_secret"]
+        assert again["ca_bundle"] == info["ca_bundle"]
+        # The refresh token issued before the restart still works.
+        refreshed = requests.post(again["login_url"] + "/services/oauth2/token", data={
+            "grant_type": "refresh_token", "refresh_token": token["refresh_token"],
+            "client_id": again["client_id"], "client_secret": again["client_secret"]})
+        assert refreshed.status_code == 200
+        sf = _sf(again, refreshed.json())
+        found = sf.query("SELECT Id, LastName, Email FROM Contact")
+        assert [(r["Id"], r["LastName"]) for r in found["records"]] == [
+            (created["id"], "Hopper")]
+        assert _stop(process) == 0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_fixed_port_puts_the_instance_on_the_next_port() -> None:
+    port = _free_port()
+    with running("--port", str(port), "--sandbox", "--daily-api-limit", "50",
+                 "--callback-url", "http://127.0.0.1:9/cb") as (process, info):
+        assert info["login_url"] == f"http://127.0.0.1:{port}"
+        assert info["instance_url"] == f"https://127.0.0.1:{port + 1}"
+        assert info["sandbox"] is True
+        sf = _sf(info, _token(info))
+        sf.restful("limits")
+        assert sf.api_usage["api-usage"].total == 50
+        answer = requests.get(info["login_url"] + "/services/oauth2/authorize", params={
+            "response_type": "code", "client_id": info["client_id"],
+            "redirect_uri": "http://127.0.0.1:5000/cb"})
+        assert answer.status_code == 400 and "redirect_uri_mismatch" in answer.text
+        assert _stop(process) == 0
+
+
+def test_bad_arguments_exit_non_zero() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "flask_sfsync.emulator", "--seed", "nope"],
+        capture_output=True, text=True, timeout=STARTUP_TIMEOUT,
+    )
+    assert result.returncode == 2
+    assert "--seed" in result.stderr

@@ -31,6 +31,9 @@ DEFAULTS: Final[Mapping[str, Any]] = {
     "SFSYNC_CA_BUNDLE": None,
     "SFSYNC_API_VERSION": "60.0",
     "SFSYNC_OAUTH_SCOPE": "api id refresh_token",
+    # OAuth ``prompt``: None lets Salesforce skip pages a person already passed; "login consent"
+    # makes every Connect show Salesforce's login and Allow pages again.
+    "SFSYNC_OAUTH_PROMPT": None,
     # Seconds to wait for Salesforce on every HTTP call made by the extension.
     "SFSYNC_HTTP_TIMEOUT": 30.0,
     # None: ``url_for(<blueprint>.callback, _external=True)``; set it when behind a proxy.

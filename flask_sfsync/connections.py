@@ -38,6 +38,7 @@ def oauth_settings(*, with_redirect: bool = False) -> OAuthSettings:
         client_secret=cfg["SFSYNC_CLIENT_SECRET"],
         redirect_uri=redirect_uri,
         scope=cfg["SFSYNC_OAUTH_SCOPE"],
+        prompt=cfg["SFSYNC_OAUTH_PROMPT"],
         verify=cfg["SFSYNC_CA_BUNDLE"] or True,
         timeout=float(cfg["SFSYNC_HTTP_TIMEOUT"]),
     )

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from sqlalchemy import Table
 
 from .extensions import db
+from .models import HOST_TABLES
 from .seed import is_empty, seed
 
 
+def host_tables() -> list[Table]:
+    return [db.metadata.tables[name] for name in HOST_TABLES]
+
+
 def create_tables() -> None:
-    """The host's tables and, in the same database, the integration's (one ``create_all``)."""
-    db.create_all()
+    """The host's own tables; ``flask sfsync init-db`` creates the integration's (migrations)."""
+    db.metadata.create_all(db.engine, tables=host_tables())
 
 
 @click.command("init-db")
 def init_db_command() -> None:
-    """Create the tables that do not exist yet."""
+    """Create the host's tables that do not exist yet."""
     create_tables()
     click.echo("Database tables are ready.")
 
@@ -28,7 +34,7 @@ def init_db_command() -> None:
 def seed_command(if_empty: bool, reset: bool, contacts: int) -> None:
     """Fill the database with two teams, their users and a realistic book of contacts."""
     if reset:
-        db.drop_all()
+        db.metadata.drop_all(db.engine, tables=host_tables())
     create_tables()
     if not is_empty(db.session()):
         if if_empty:

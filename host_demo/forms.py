@@ -18,6 +18,8 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from .models import ACTIVITY_KINDS, STAGES
 
+# Choices are given as {value: label}: WTForms 3.3 deprecates (value, label) tuples.
+
 if TYPE_CHECKING:
     from markupsafe import Markup
     from wtforms import Form
@@ -115,7 +117,7 @@ class ContactForm(FlaskForm):
         description="Pick an existing company or type a new name to create it.",
     )
     title = StringField("Title", [Optional(), Length(max=128)], filters=[strip])
-    stage = SelectField("Stage", choices=[(s, s) for s in STAGES], default="New")
+    stage = SelectField("Stage", choices={s: s for s in STAGES}, default="New")
     owner_id = SelectField("Owner", coerce=int)
     tags = StringField(
         "Tags", [Optional(), Length(max=400)], filters=[strip], description="Comma separated"
@@ -132,7 +134,7 @@ class CompanyForm(FlaskForm):
     industry = StringField("Industry", [Optional(), Length(max=80)], filters=[strip])
     size = SelectField(
         "Employees",
-        choices=[("", "—"), *[(s, s) for s in ("1-10", "11-50", "51-200", "201-1000", "1000+")]],
+        choices={"": "—", **{s: s for s in ("1-10", "11-50", "51-200", "201-1000", "1000+")}},
         default="",
     )
     phone = StringField("Phone", [Optional(), Length(max=40), check_phone], filters=[strip])
@@ -142,7 +144,7 @@ class CompanyForm(FlaskForm):
 
 
 class ActivityForm(FlaskForm):
-    kind = SelectField("Type", choices=[(k, k.title()) for k in ACTIVITY_KINDS], default="task")
+    kind = SelectField("Type", choices={k: k.title() for k in ACTIVITY_KINDS}, default="task")
     subject = StringField(
         "Subject", [DataRequired("Subject is required."), Length(max=200)], filters=[strip]
     )

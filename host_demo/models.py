@@ -199,6 +199,10 @@ class Activity(Model):
     owner: Mapped[User | None] = relationship()
 
 
+#: The host's own tables (the integration's live in the same database, named ``sfsync_*``).
+HOST_TABLES: tuple[str, ...] = ("team", "user_account", "company", "contact", "activity")
+
+
 def normalise_tags(raw: str) -> str:
     """``" VIP, partner,,vip "`` -> ``",vip,partner,"``: lower case, unique, wrapped in commas.
 

@@ -76,6 +76,7 @@ def _listing(ctx: ApiContext, version: str, *, is_query: bool) -> Response:
 
 # --- ingest --------------------------------------------------------------------------------
 
+
 def ingest_root(ctx: ApiContext, request: Request, version: str) -> Response:
     if request.method == "GET":
         return _listing(ctx, version, is_query=False)
@@ -97,15 +98,23 @@ def ingest_root(ctx: ApiContext, request: Request, version: str) -> Response:
         if fdef is None or not (fdef.external_id or fdef.id_lookup):
             raise _invalid_job(
                 f"The field {external} on {obj.name} is not an external ID field"
-                if external else "externalIdFieldName is required for upsert"
+                if external
+                else "externalIdFieldName is required for upsert"
             )
         external = fdef.name
     jobs = jobs_of(ctx.org)
-    job = jobs.add(Job(
-        id=jobs.new_id(), is_query=False, operation=operation, sobject=obj.name,
-        created_by=ctx.user_id, api_version=float(version),
-        external_id_field=external if operation == "upsert" else None, **options,
-    ))
+    job = jobs.add(
+        Job(
+            id=jobs.new_id(),
+            is_query=False,
+            operation=operation,
+            sobject=obj.name,
+            created_by=ctx.user_id,
+            api_version=float(version),
+            external_id_field=external if operation == "upsert" else None,
+            **options,
+        )
+    )
     return json_response(job.info(version, created_view=True))
 
 
@@ -114,7 +123,8 @@ def ingest_upload(ctx: ApiContext, request: Request, version: str, job_id: str) 
     mimetype = request_content_type(request)
     if mimetype != CSV_MIMETYPE:
         raise SalesforceApiError(
-            415, "UNSUPPORTED_MEDIA_TYPE",
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
             f"MediaType of '{mimetype or 'none'}' is not supported by this resource",
         )
     data = request.get_data()
@@ -179,7 +189,9 @@ def _abort(job: Job) -> None:
     job.set_state("Aborted")
 
 
-def ingest_results(ctx: ApiContext, request: Request, version: str, job_id: str, kind: str) -> Response:
+def ingest_results(
+    ctx: ApiContext, request: Request, version: str, job_id: str, kind: str
+) -> Response:
     result_kind = _RESULT_KINDS.get(kind.lower())
     if result_kind is None:
         raise SalesforceApiError(404, "NOT_FOUND", "The requested resource does not exist")
@@ -214,6 +226,7 @@ def _unprocessed(job: Job) -> list[list[str]]:
 
 # --- query ---------------------------------------------------------------------------------
 
+
 def query_root(ctx: ApiContext, request: Request, version: str) -> Response:
     if request.method == "GET":
         return _listing(ctx, version, is_query=True)
@@ -234,10 +247,19 @@ def query_root(ctx: ApiContext, request: Request, version: str) -> Response:
         )
     obj = data_object(ctx, result.sobject)
     jobs = jobs_of(ctx.org)
-    job = jobs.add(Job(
-        id=jobs.new_id(), is_query=True, operation=operation, sobject=obj.name, query=text,
-        created_by=ctx.user_id, api_version=float(version), state="UploadComplete", **options,
-    ))
+    job = jobs.add(
+        Job(
+            id=jobs.new_id(),
+            is_query=True,
+            operation=operation,
+            sobject=obj.name,
+            query=text,
+            created_by=ctx.user_id,
+            api_version=float(version),
+            state="UploadComplete",
+            **options,
+        )
+    )
     job.result = result
     threading.Thread(target=_finish_query, args=(job,), daemon=True).start()
     return json_response(job.info(version, created_view=True))

@@ -109,6 +109,7 @@ def save_all(
 
 # --- request parsing -----------------------------------------------------------------------
 
+
 def _bool_param(value: Any, default: bool = False) -> bool:
     if value is None:
         return default
@@ -151,6 +152,7 @@ def _record_id(rec: dict[str, Any]) -> str | None:
 
 # --- handlers ------------------------------------------------------------------------------
 
+
 def root(ctx: ApiContext, request: Request, version: str) -> Response:
     if request.method == "DELETE":
         return _delete(ctx, request)
@@ -184,8 +186,9 @@ def root(ctx: ApiContext, request: Request, version: str) -> Response:
             )
         fields = {k: v for k, v in _fields(rec).items() if k.lower() != "id"}
         touch(ctx.org, rid)
-        ctx.org.update(data_object(ctx, sobject).name, rid, fields, ctx.user_id,
-                       allow_duplicates=dupes)
+        ctx.org.update(
+            data_object(ctx, sobject).name, rid, fields, ctx.user_id, allow_duplicates=dupes
+        )
         return {"id": rid, "success": True, "errors": []}
 
     results = save_all(ctx, records, update, all_or_none=all_or_none, known_id=_record_id)

@@ -33,7 +33,9 @@ _REFERENCE = re.compile(r"@\{([A-Za-z0-9_]+)((?:\.[A-Za-z0-9_]+|\[\d+\])*)\}")
 _REFERENCE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _STEP = re.compile(r"\.([A-Za-z0-9_]+)|\[(\d+)\]")
 _METHODS = frozenset({"GET", "POST", "PATCH", "PUT", "DELETE", "HEAD"})
-_ROLLED_BACK = "The transaction was rolled back since another operation in the same transaction failed."
+_ROLLED_BACK = (
+    "The transaction was rolled back since another operation in the same transaction failed."
+)
 
 
 class _Halt(Exception):
@@ -97,7 +99,7 @@ def _lookup(results: dict[str, Any], ref: str, path: str) -> Any:
 
 
 def _resolve(value: Any, results: dict[str, Any], *, in_url: bool = False) -> Any:
-    """Replace every ``@{ref.path}`` in strings; a string that is only a reference keeps its type."""
+    """Replace each ``@{ref.path}`` in strings; a string that is one reference keeps its type."""
     if isinstance(value, str):
         whole = _REFERENCE.fullmatch(value)
         if whole and not in_url:
@@ -179,5 +181,5 @@ def handle(ctx: ApiContext, request: Request, version: str, dispatch: Dispatch) 
             answer if index == failed else _halted(answer["referenceId"], _ROLLED_BACK)
             for index, answer in enumerate(answers)
         ]
-        answers += [_halted(str(sub["referenceId"]), _ROLLED_BACK) for sub in subs[failed + 1:]]
+        answers += [_halted(str(sub["referenceId"]), _ROLLED_BACK) for sub in subs[failed + 1 :]]
     return json_response({"compositeResponse": answers})

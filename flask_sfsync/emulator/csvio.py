@@ -40,15 +40,18 @@ def _check_line_ending(text: str, line_ending: str) -> None:
         )
 
 
-def parse(data: bytes, column_delimiter: str, line_ending: str) -> tuple[list[str], list[list[str]]]:
+def parse(
+    data: bytes, column_delimiter: str, line_ending: str
+) -> tuple[list[str], list[list[str]]]:
     """Header and rows of an upload; rows keep their cells as text."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise CsvInputError("ClientInputError : The data is not valid UTF-8") from None
     _check_line_ending(text, line_ending)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=DELIMITERS[column_delimiter],
-                        strict=True)
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=DELIMITERS[column_delimiter], strict=True
+    )
     try:
         rows = [row for row in reader if row and any(cell != "" for cell in row)]
     except csv.Error as exc:

@@ -31,15 +31,17 @@ class SalesforceApiError(Exception):
         self.error_code = error_code
         self.message = message
         self.fields = list(fields or [])
+        # None: Salesforce sends no "fields" key (request-level errors such as NOT_FOUND).
+        self._fields_given = fields is not None
         # Extra keys Salesforce adds to an error entry, e.g. "duplicateResult".
         self.extra = dict(extra or {})
 
     def as_rest(self) -> list[dict[str, Any]]:
         entry: dict[str, Any] = {"message": self.message, "errorCode": self.error_code}
         # Salesforce omits "fields" on request-level errors (NOT_FOUND, MALFORMED_QUERY ...)
-        # but sends it, possibly empty, on record-level ones; sending it always is harmless
-        # for every client we know and keeps one shape.
-        entry["fields"] = list(self.fields)
+        # and sends it, possibly empty, on record-level ones.
+        if self._fields_given or self.fields:
+            entry["fields"] = list(self.fields)
         entry.update(self.extra)
         return [entry]
 

@@ -173,7 +173,7 @@ class InstanceApp:
             LogEntry(
                 method=request.method,
                 path=request.path,
-                status=response.status_code,
+                status=0 if environ.get(RESET_ENVIRON_KEY) else response.status_code,
                 records=records[0],
                 time=started,
                 query=request.query_string.decode("latin-1"),

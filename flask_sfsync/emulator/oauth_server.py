@@ -405,7 +405,7 @@ class OAuthService:
     def _login_page(self, rid: str, error: str | None = None, username: str = "") -> Response:
         return render(
             "login.html", status=200, action="/login", rid=rid, error=error, username=username,
-            hint=None,
+            hint="This org is a sandbox." if self.sandbox else None,
         )
 
     def _login(self, request: Request) -> Response:

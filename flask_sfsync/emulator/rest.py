@@ -92,7 +92,10 @@ _ROUTES: list[tuple[str, str, tuple[str, ...], Handler]] = [
 _HANDLERS: dict[str, Handler] = {endpoint: handler for _, endpoint, _, handler in _ROUTES}
 _URL_MAP = Map(
     [Rule("/services/data", endpoint="versions", methods=["GET"])]
-    + [Rule(_V + path, endpoint=endpoint, methods=list(methods)) for path, endpoint, methods, _ in _ROUTES],
+    + [
+        Rule(_V + path, endpoint=endpoint, methods=list(methods))
+        for path, endpoint, methods, _ in _ROUTES
+    ],
     strict_slashes=False,
     merge_slashes=False,
 )

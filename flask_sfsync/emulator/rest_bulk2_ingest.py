@@ -51,7 +51,9 @@ def _values(columns: list[FieldDef], row: list[str]) -> dict[str, Any]:
     return out
 
 
-def _apply(org: Org, job: Job, user_id: str, obj: ObjectDef, fields: dict[str, Any]) -> tuple[str, bool]:
+def _apply(
+    org: Org, job: Job, user_id: str, obj: ObjectDef, fields: dict[str, Any]
+) -> tuple[str, bool]:
     """Write one row; (record Id, created)."""
     op = job.operation
     record_id = next((str(v) for k, v in fields.items() if k == "Id" and v), None)
@@ -68,11 +70,15 @@ def _apply(org: Org, job: Job, user_id: str, obj: ObjectDef, fields: dict[str, A
             if exc.status != 300:
                 raise
             raise SalesforceApiError(
-                400, "DUPLICATE_EXTERNAL_ID",
-                f"{ext}: more than one record found for external id field", [ext],
+                400,
+                "DUPLICATE_EXTERNAL_ID",
+                f"{ext}: more than one record found for external id field",
+                [ext],
             ) from None
     if record_id is None:
-        raise SalesforceApiError(400, "MISSING_ARGUMENT", f"Id not specified in an {op} call", ["Id"])
+        raise SalesforceApiError(
+            400, "MISSING_ARGUMENT", f"Id not specified in an {op} call", ["Id"]
+        )
     if op == "update":
         rest = {k: v for k, v in fields.items() if k != "Id"}
         org.update(obj.name, record_id, rest, user_id)
@@ -85,10 +91,18 @@ def _apply(org: Org, job: Job, user_id: str, obj: ObjectDef, fields: dict[str, A
     return record_id, False
 
 
-def _row(org: Org, job: Job, user_id: str, obj: ObjectDef, columns: list[FieldDef],
-         row: list[str], record_fault: Callable[[], bool]) -> None:
-    given_id = next((cell for fdef, cell in zip(columns, row, strict=True)
-                     if fdef.name == "Id" and cell), "")
+def _row(
+    org: Org,
+    job: Job,
+    user_id: str,
+    obj: ObjectDef,
+    columns: list[FieldDef],
+    row: list[str],
+    record_fault: Callable[[], bool],
+) -> None:
+    given_id = next(
+        (cell for fdef, cell in zip(columns, row, strict=True) if fdef.name == "Id" and cell), ""
+    )
     try:
         if record_fault():
             raise lock_error(given_id or None)

@@ -72,12 +72,14 @@ class Job:
         }
         if self.external_id_field:
             out["externalIdFieldName"] = self.external_id_field
-        out.update({
-            "concurrencyMode": "Parallel",
-            "contentType": "CSV",
-            "apiVersion": self.api_version,
-            "jobType": "V2Query" if self.is_query else "V2Ingest",
-        })
+        out.update(
+            {
+                "concurrencyMode": "Parallel",
+                "contentType": "CSV",
+                "apiVersion": self.api_version,
+                "jobType": "V2Query" if self.is_query else "V2Ingest",
+            }
+        )
         if not self.is_query and self.state == "Open":
             out["contentUrl"] = f"services/data/v{version}/jobs/ingest/{self.id}/batches"
         out["lineEnding"] = self.line_ending

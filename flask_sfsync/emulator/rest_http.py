@@ -78,14 +78,18 @@ def read_json(request: Request, *, required: bool = True) -> Any:
     if not raw.strip():
         if required:
             raise SalesforceApiError(
-                400, "JSON_PARSER_ERROR", "No content to map due to end-of-input at [line:1, column:0]"
+                400,
+                "JSON_PARSER_ERROR",
+                "No content to map due to end-of-input at [line:1, column:0]",
             )
         return None
     try:
         return json.loads(raw)
     except UnicodeDecodeError as exc:
         raise SalesforceApiError(
-            400, "JSON_PARSER_ERROR", f"Invalid UTF-8 start byte at [line:1, column:{exc.start + 1}]"
+            400,
+            "JSON_PARSER_ERROR",
+            f"Invalid UTF-8 start byte at [line:1, column:{exc.start + 1}]",
         ) from None
     except json.JSONDecodeError as exc:
         found = exc.doc[exc.pos] if exc.pos < len(exc.doc) else "end-of-input"

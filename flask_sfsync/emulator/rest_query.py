@@ -9,11 +9,12 @@ after 15 minutes; an unknown or expired locator is ``INVALID_QUERY_LOCATOR``.
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 import time
 from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
 from werkzeug import Request, Response
 
@@ -21,7 +22,7 @@ from flask_sfsync.emulator import soql
 from flask_sfsync.emulator.errors import SalesforceApiError
 from flask_sfsync.emulator.ids import make_id
 from flask_sfsync.emulator.instance import ApiContext
-from flask_sfsync.emulator.rest_http import PerOrg, json_response
+from flask_sfsync.emulator.rest_http import JSON_MIMETYPE, PerOrg, json_response
 
 __all__ = [
     "DEFAULT_BATCH",
@@ -40,12 +41,36 @@ CURSORS_PER_USER = 10
 CURSOR_IDLE_SECONDS = 15 * 60
 
 
+# Pages are formatted one ahead on a worker thread: while the client decodes page N the
+# server formats page N+1 (client and org in separate processes then use both cores).
+_prefetcher = ThreadPoolExecutor(max_workers=2, thread_name_prefix="query-prefetch")
+_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+Rendered = tuple[bytes, int]  # a page's records as a JSON array, and how many
+
+
 @dataclass(slots=True)
 class Cursor:
     result: soql.QueryResult
     page_size: int
     user_id: str
     touched: float
+    ahead: tuple[int, Future[Rendered]] | None = None
+
+    def prefetch(self, offset: int) -> None:
+        if offset < self.result.total_size:
+            self.ahead = (offset, _prefetcher.submit(_render, self.result, offset, self.page_size))
+
+    def take(self, offset: int) -> Rendered:
+        ahead, self.ahead = self.ahead, None
+        if ahead is not None and ahead[0] == offset:
+            return ahead[1].result()
+        return _render(self.result, offset, self.page_size)
+
+
+def _render(result: soql.QueryResult, start: int, count: int) -> Rendered:
+    records = result.records(start, count)
+    return _encoder.encode(records).encode("utf-8"), len(records)
 
 
 class Cursors:
@@ -108,24 +133,17 @@ def batch_size(request: Request) -> int:
     return DEFAULT_BATCH
 
 
-def _page(
-    ctx: ApiContext,
-    result: soql.QueryResult,
-    start: int,
-    page_size: int,
-    next_url: str | None,
-) -> Response:
-    total = result.total_size
-    if result.is_count:
-        return json_response({"totalSize": total, "done": True, "records": []})
-    end = min(total, start + page_size)
-    records = result.records(start, end - start) if end > start else []
-    ctx.log_records(len(records))
-    body: dict[str, Any] = {"totalSize": total, "done": end >= total}
+def _page_response(total: int, start: int, rendered: Rendered, next_url: str | None) -> Response:
+    """``{"totalSize","done","nextRecordsUrl"?,"records"}`` around pre-encoded records."""
+    records, count = rendered
+    end = start + count
+    head = f'{{"totalSize":{total},"done":{"true" if end >= total else "false"}'
     if end < total and next_url is not None:
-        body["nextRecordsUrl"] = f"{next_url}-{end}"
-    body["records"] = records
-    return json_response(body)
+        head += f',"nextRecordsUrl":{_encoder.encode(f"{next_url}-{end}")}'
+    body = head.encode("utf-8") + b',"records":' + records + b"}"
+    response = Response(body, status=200, mimetype=JSON_MIMETYPE)
+    response.headers["Content-Type"] = "application/json;charset=UTF-8"
+    return response
 
 
 def run_query(
@@ -147,12 +165,19 @@ def run_query(
         raise SalesforceApiError(
             400, "INVALID_TYPE", f"sObject type '{obj.name}' is not supported."
         )
+    if result.is_count:
+        return json_response({"totalSize": result.total_size, "done": True, "records": []})
     size = batch_size(request)
     next_url = None
-    if not result.is_count and result.total_size > size:
+    if result.total_size > size:
         locator = cursors_of(ctx.org).open(result, size, ctx.user_id)
+        cursor = cursors_of(ctx.org).get(locator)
+        if cursor is not None:
+            cursor.prefetch(size)
         next_url = f"{url_root}/{locator}"
-    return _page(ctx, result, 0, size, next_url)
+    rendered = _render(result, 0, size)
+    ctx.log_records(rendered[1])
+    return _page_response(result.total_size, 0, rendered, next_url)
 
 
 def serve_more(ctx: ApiContext, url_root: str, locator: str) -> Response:
@@ -163,10 +188,14 @@ def serve_more(ctx: ApiContext, url_root: str, locator: str) -> Response:
     if cursor is None or cursor.user_id != ctx.user_id:
         raise SalesforceApiError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
     offset = int(offset_text)
-    response = _page(ctx, cursor.result, offset, cursor.page_size, f"{url_root}/{key}")
-    if offset + cursor.page_size >= cursor.result.total_size:
+    rendered = cursor.take(offset)
+    ctx.log_records(rendered[1])
+    total = cursor.result.total_size
+    if offset + rendered[1] >= total:
         cursors.close(key)
-    return response
+    else:
+        cursor.prefetch(offset + rendered[1])
+    return _page_response(total, offset, rendered, f"{url_root}/{key}")
 
 
 def query(ctx: ApiContext, request: Request, version: str) -> Response:

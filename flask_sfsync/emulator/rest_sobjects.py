@@ -1,4 +1,4 @@
-"""REST resources on sObjects: describe, record CRUD, upsert by external ID, updated/deleted, limits.
+"""REST resources on sObjects: describe, CRUD, upsert by external ID, updated/deleted, limits.
 
 Status codes follow Salesforce: create 201 ``{"id","success","errors"}``; update and delete 204;
 upsert 201 (created) or 200 with ``created: false`` (API v46+), 300 with the matching record
@@ -37,13 +37,52 @@ __all__ = [
 ]
 
 _RESOURCES = (
-    "tooling", "metadata", "eclair", "folders", "prechatForms", "contact-tracing", "jsonxform",
-    "chatter", "tabs", "appMenu", "quickActions", "queryAll", "commerce", "wave", "iot",
-    "analytics", "search", "identity", "composite", "parameterizedSearch", "fingerprint",
-    "theme", "nouns", "domino", "event", "serviceTemplates", "recent", "connect", "licensing",
-    "limits", "process", "dedupe", "async-queries", "query", "jobs", "match", "localizedvalue",
-    "mobile", "emailConnect", "consent", "tokenizer", "compactLayouts", "knowledgeManagement",
-    "sobjects", "actions", "support",
+    "tooling",
+    "metadata",
+    "eclair",
+    "folders",
+    "prechatForms",
+    "contact-tracing",
+    "jsonxform",
+    "chatter",
+    "tabs",
+    "appMenu",
+    "quickActions",
+    "queryAll",
+    "commerce",
+    "wave",
+    "iot",
+    "analytics",
+    "search",
+    "identity",
+    "composite",
+    "parameterizedSearch",
+    "fingerprint",
+    "theme",
+    "nouns",
+    "domino",
+    "event",
+    "serviceTemplates",
+    "recent",
+    "connect",
+    "licensing",
+    "limits",
+    "process",
+    "dedupe",
+    "async-queries",
+    "query",
+    "jobs",
+    "match",
+    "localizedvalue",
+    "mobile",
+    "emailConnect",
+    "consent",
+    "tokenizer",
+    "compactLayouts",
+    "knowledgeManagement",
+    "sobjects",
+    "actions",
+    "support",
 )
 
 
@@ -109,7 +148,9 @@ def _own_record_id(ctx: ApiContext, obj: ObjectDef, raw: str) -> str:
     if record_id is None:
         # Salesforce reads a non-Id segment as an external ID field name.
         raise SalesforceApiError(
-            404, "NOT_FOUND", f"Provided external ID field does not exist or is not accessible: {raw}"
+            404,
+            "NOT_FOUND",
+            f"Provided external ID field does not exist or is not accessible: {raw}",
         )
     if not record_id.startswith(obj.key_prefix):
         raise not_found()
@@ -123,7 +164,9 @@ def _fields_param(request: Request) -> list[str] | None:
     return [name.strip() for name in raw.split(",") if name.strip()]
 
 
-def record(ctx: ApiContext, request: Request, version: str, sobject: str, record_id: str) -> Response:
+def record(
+    ctx: ApiContext, request: Request, version: str, sobject: str, record_id: str
+) -> Response:
     obj = data_object(ctx, sobject)
     rid = _own_record_id(ctx, obj, record_id)
     if request.method == "GET":
@@ -134,7 +177,9 @@ def record(ctx: ApiContext, request: Request, version: str, sobject: str, record
     if request.method == "PATCH":
         body = read_json_object(request)
         fields = {k: v for k, v in body.items() if k != "attributes"}
-        ctx.org.update(obj.name, rid, fields, ctx.user_id, allow_duplicates=allow_duplicates(request))
+        ctx.org.update(
+            obj.name, rid, fields, ctx.user_id, allow_duplicates=allow_duplicates(request)
+        )
         ctx.log_records(1)
         return Response(status=204)
     ctx.org.delete(rid, ctx.user_id)
@@ -145,7 +190,10 @@ def record(ctx: ApiContext, request: Request, version: str, sobject: str, record
 def _several(version: str, error: MultipleMatchesError) -> SalesforceApiError:
     """Salesforce answers several matches with 300 and the matching records' URLs."""
     return SalesforceApiError(
-        300, error.error_code, error.message, error.fields,
+        300,
+        error.error_code,
+        error.message,
+        error.fields,
         extra={"choices": error.urls(base_path(version))},
     )
 
@@ -190,6 +238,7 @@ def _upsert(
 
 
 # --- replication ---------------------------------------------------------------------------
+
 
 def _parse_when(request: Request, name: str) -> dt.datetime:
     raw = request.args.get(name)
@@ -254,7 +303,9 @@ _STATIC_LIMITS: dict[str, int] = {
 def limits(ctx: ApiContext, request: Request, version: str) -> Response:
     maximum = int(ctx.org.daily_api_limit)
     used = int(ctx.org.api_usage)
-    out: dict[str, Any] = {"DailyApiRequests": {"Max": maximum, "Remaining": max(0, maximum - used)}}
+    out: dict[str, Any] = {
+        "DailyApiRequests": {"Max": maximum, "Remaining": max(0, maximum - used)}
+    }
     for name, value in _STATIC_LIMITS.items():
         out[name] = {"Max": value, "Remaining": value}
     return json_response(dict(sorted(out.items())))

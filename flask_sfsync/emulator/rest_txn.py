@@ -51,7 +51,9 @@ class Savepoint:
         if (name, idx) in self.images or idx >= self.sizes.get(name, (0, 0))[0]:
             return  # already imaged, or a row this savepoint created
         table = self.org.tables[name]
-        snapshot = {lower: col[idx] if idx < len(col) else None for lower, col in table.cols.items()}
+        snapshot = {
+            lower: col[idx] if idx < len(col) else None for lower, col in table.cols.items()
+        }
         self.images[(name, idx)] = _Image(snapshot, table.deleted_at.get(idx, _MISSING))
 
     def rollback(self) -> None:

@@ -134,11 +134,27 @@ def check_value(field: FieldDef, value: Any, resolver: Resolver) -> Any:
                 [field.name])
         if field.type == "picklist":
             return _check_picklist(field, value)
-        if value == "" and field.type != "textarea":
+        if value == "":
             return None  # Salesforce stores an empty string as null
     if field.type == "reference":
         return _check_reference(field, value, resolver)
+    if field.type in _DECIMAL_TYPES and field.precision:
+        return _check_number(field, value)
     return value
+
+
+_DECIMAL_TYPES = frozenset({"double", "currency", "percent"})
+
+
+def _check_number(field: FieldDef, value: float) -> float:
+    """Numbers keep ``scale`` decimals and at most ``precision - scale`` integer digits."""
+    rounded = round(float(value), field.scale)
+    if abs(rounded) >= 10 ** (field.precision - field.scale):
+        raise SalesforceApiError(
+            400, "NUMBER_OUTSIDE_VALID_RANGE",
+            f"{field.label}: value outside of valid range on numeric field: {value}",
+            [field.name])
+    return rounded
 
 
 def _check_picklist(field: FieldDef, value: str) -> str | None:

@@ -237,7 +237,8 @@ class ObjectDef:
         return self.fields.get(name.lower())
 
     def add_field(self, field_def: FieldDef) -> None:
-        self.fields[field_def.name.lower()] = field_def
+        # Copy on write: a describe or scan iterating the old dict on another thread is unharmed.
+        self.fields = {**self.fields, field_def.lower: field_def}
 
     def name_field(self) -> FieldDef | None:
         for f in self.fields.values():

@@ -118,6 +118,7 @@ class _KeepAliveHandler(WSGIRequestHandler):
             return
         status, headers = started
         code = int(status.split(None, 1)[0])
+        length = len(payload)  # HEAD reports the length GET would send
         if self.command == "HEAD" or code in _NO_BODY_STATUSES:
             payload = b""
         lines = [f"HTTP/1.1 {status}", f"Date: {formatdate(usegmt=True)}"]
@@ -125,7 +126,7 @@ class _KeepAliveHandler(WSGIRequestHandler):
             f"{k}: {v}" for k, v in headers if k.lower() not in ("content-length", "connection")
         )
         if code not in _NO_BODY_STATUSES:
-            lines.append(f"Content-Length: {len(payload)}")
+            lines.append(f"Content-Length: {length}")
         if self.close_connection:
             lines.append("Connection: close")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")

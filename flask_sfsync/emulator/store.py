@@ -40,7 +40,9 @@ _RECYCLE_BIN_DAYS = 15
 _EXCEEDED_ID_LIMIT = 600_000
 _NOT_FOUND = "The requested resource does not exist"
 # Cascade on delete as Salesforce does for master-detail-like standard relationships.
-_CASCADE = {"Account": (("Contact", "accountid"), ("Opportunity", "accountid"))}
+_CASCADE: dict[str, tuple[tuple[str, str], ...]] = {
+    "Account": (("Contact", "accountid"), ("Opportunity", "accountid")),
+}
 
 
 class MultipleMatchesError(SalesforceApiError):
@@ -700,9 +702,10 @@ class Org:
         """``/sobjects/X/updated``: {"ids", "latestDateCovered"} by SystemModstamp."""
         table = self._table(sobject)
         start, covered = rules.replication_window(self.clock(), start, end, _REPLICATION_DAYS)
-        stamps = table.cols.get("systemmodstamp", [])
-        ids = [table.cols["id"][i] for i, stamp in enumerate(stamps)
-               if stamp is not None and start <= stamp < covered and not table.is_deleted(i)]
+        with self.lock:
+            stamps = table.cols.get("systemmodstamp", [])
+            ids = [table.cols["id"][i] for i, stamp in enumerate(stamps)
+                   if stamp is not None and start <= stamp < covered and not table.is_deleted(i)]
         if len(ids) > _EXCEEDED_ID_LIMIT:
             raise SalesforceApiError(400, "EXCEEDED_ID_LIMIT",
                                      "too many ids; choose start and end dates closer together")
@@ -713,9 +716,10 @@ class Org:
         """``/sobjects/X/deleted``: deletedRecords, earliestDateAvailable, latestDateCovered."""
         table = self._table(sobject)
         start, covered = rules.replication_window(self.clock(), start, end, _RECYCLE_BIN_DAYS)
+        with self.lock:
+            bin_items = sorted(table.deleted_at.items(), key=lambda item: item[1])
         deleted = [{"id": table.cols["id"][i], "deletedDate": values.format_datetime(when)}
-                   for i, when in sorted(table.deleted_at.items(), key=lambda item: item[1])
-                   if start <= when < covered]
+                   for i, when in bin_items if start <= when < covered]
         earliest = max(self.created_date, self.clock() - dt.timedelta(days=_RECYCLE_BIN_DAYS))
         return {
             "deletedRecords": deleted,

@@ -29,8 +29,17 @@ __all__ = [
     "sobject_root",
 ]
 
-_RESOURCES = ("tooling", "sobjects", "query", "search", "runTestsAsynchronous", "completions",
-              "executeAnonymous", "apexManifest", "composite")
+_RESOURCES = (
+    "tooling",
+    "sobjects",
+    "query",
+    "search",
+    "runTestsAsynchronous",
+    "completions",
+    "executeAnonymous",
+    "apexManifest",
+    "composite",
+)
 
 
 def _root(version: str) -> str:
@@ -83,7 +92,9 @@ def sobject_root(ctx: ApiContext, request: Request, version: str, sobject: str) 
     return json_response(out, status=201)
 
 
-def record(ctx: ApiContext, request: Request, version: str, sobject: str, record_id: str) -> Response:
+def record(
+    ctx: ApiContext, request: Request, version: str, sobject: str, record_id: str
+) -> Response:
     obj = _tooling_object(ctx, sobject)
     rid = try_normalize_id(record_id)
     if rid is None or not rid.startswith(obj.key_prefix):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ADMIN_PASSWORD", "User", "default_users"]
+__all__ = ["ADMIN_PASSWORD", "User", "default_users", "user_count"]
 
 # The local org is a development tool: a fixed, printed password is the point, not a secret.
 ADMIN_PASSWORD = "emulator-admin-1"
@@ -39,10 +39,10 @@ _PEOPLE = [
 ]
 
 
-def default_users(make_user_id: list[str], domain: str = "example.com") -> list[User]:
+def default_users(user_ids: list[str], domain: str = "example.com") -> list[User]:
     """The users, given their Ids in order (the store allocates them)."""
     users = []
-    for user_id, (first, last, title, active, admin) in zip(make_user_id, _PEOPLE, strict=False):
+    for user_id, (first, last, title, active, admin) in zip(user_ids, _PEOPLE, strict=False):
         local = f"{first}.{last}".lower()
         users.append(User(
             id=user_id,

@@ -28,6 +28,8 @@ class OAuthSettings:
     client_secret: str
     redirect_uri: str | None = None
     scope: str = "api id refresh_token"
+    #: OAuth ``prompt`` ("login", "consent", "select_account", space separated) or None.
+    prompt: str | None = None
     #: requests' ``verify=``: a CA bundle path, or True for the system store.
     verify: str | bool = True
     timeout: float = 30.0
@@ -109,6 +111,7 @@ def _talking_to_salesforce() -> Iterator[None]:
 def start_authorization(settings: OAuthSettings, login_url: str) -> AuthorizationRequest:
     """Build the authorize URL with a fresh state and a PKCE S256 challenge."""
     verifier = generate_token(64)  # 64 characters: within PKCE's 43..128
+    extra = {"prompt": settings.prompt} if settings.prompt else {}
     with _session(
         settings,
         scope=settings.scope,
@@ -116,7 +119,7 @@ def start_authorization(settings: OAuthSettings, login_url: str) -> Authorizatio
         code_challenge_method="S256",
     ) as session:
         url, state = session.create_authorization_url(
-            endpoint(login_url, "authorize"), code_verifier=verifier
+            endpoint(login_url, "authorize"), code_verifier=verifier, **extra
         )
     return AuthorizationRequest(url=url, state=str(state), code_verifier=verifier)
 

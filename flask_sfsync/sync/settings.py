@@ -24,8 +24,9 @@ class PushSettings:
     push_as: PushAs = PushAs.LEAD
     # LeadSource of new records; the Flask layer defaults it to the host app's name.
     lead_source: str | None = None
-    # Only contacts in these host stages are pushed; None pushes every stage.
-    stages: frozenset[str] | None = None
+    # Only contacts in these host stages are pushed (None in the set: contacts without a
+    # stage); None pushes every stage.
+    stages: frozenset[str | None] | None = None
     # Contacts without an email are skipped (and listed as skipped), as SyncApps does.
     require_email: bool = True
     # Host stage -> Lead Status. A stage with no entry leaves Status to Salesforce.

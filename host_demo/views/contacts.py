@@ -120,7 +120,7 @@ def possible_duplicates(contact: Contact) -> list[Contact]:
 
 
 def prepare_form(form: ContactForm) -> None:
-    form.owner_id.choices = [(0, "No owner")] + [(u.id, u.name) for u in team_users()]
+    form.owner_id.choices = {"0": "No owner", **{str(u.id): u.name for u in team_users()}}
 
 
 def company_names() -> list[str]:

@@ -51,7 +51,8 @@ def make_host(db_url: str) -> Iterator[Any]:
     made: list[Host] = []
 
     def factory(config: dict[str, Any], **kwargs: Any) -> Host:
-        host = Host(*make_app(config, db_url=db_url, **kwargs))
+        kwargs.setdefault("db_url", db_url)
+        host = Host(*make_app(config, **kwargs))
         made.append(host)
         return host
 

@@ -91,6 +91,8 @@ def test_salesforce_down_during_connect(host: Any, local_org: Any, connected: An
 
 
 def test_deny_at_salesforce(host: Any, local_org: Any, connected: Any) -> None:
+    # Salesforce skips the Allow page once a user approved the app, unless asked for consent.
+    host.app.config["SFSYNC_OAUTH_PROMPT"] = "consent"
     before = host.connection()
     page = connect(connected, local_org, decision="deny").get_data(as_text=True)
     assert "Deny was chosen at Salesforce" in page

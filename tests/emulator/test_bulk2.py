@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 import requests
-from simple_salesforce.api import Salesforce
 from simple_salesforce.exceptions import SalesforceOperationError
 
 from flask_sfsync.emulator.handle import LocalOrg
@@ -25,7 +24,7 @@ def local() -> Iterator[LocalOrg]:
 
 
 @pytest.fixture
-def sf(local: LocalOrg) -> Salesforce:
+def sf(local: LocalOrg) -> Any:
     return local.salesforce()
 
 
@@ -36,8 +35,9 @@ def rows(text: str) -> list[dict[str, str]]:
 def call(local: LocalOrg, method: str, path: str, **kwargs: Any) -> requests.Response:
     token = local.issue_token()["access_token"]
     headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
-    return local.requests_session().request(method, f"{local.instance_url}{JOBS}{path}",
-                                            headers=headers, timeout=30, **kwargs)
+    return local.requests_session().request(
+        method, f"{local.instance_url}{JOBS}{path}", headers=headers, timeout=30, **kwargs
+    )
 
 
 def wait_final(local: LocalOrg, job_id: str, kind: str = "ingest") -> dict[str, Any]:
@@ -49,7 +49,7 @@ def wait_final(local: LocalOrg, job_id: str, kind: str = "ingest") -> dict[str, 
     raise AssertionError("job did not finish")
 
 
-def test_insert_then_results(local: LocalOrg, sf: Salesforce) -> None:
+def test_insert_then_results(local: LocalOrg, sf: Any) -> None:
     records = [{"LastName": f"Bulk{i}", "Email": f"bulk{i}@example.com"} for i in range(250)]
     records.append({"LastName": "", "Email": "nolast@example.com"})
     [result] = sf.bulk2.Contact.insert(records=records, wait=0)
@@ -61,20 +61,28 @@ def test_insert_then_results(local: LocalOrg, sf: Salesforce) -> None:
     assert ok[0]["sf__Id"].startswith("003") and ok[0]["LastName"] == "Bulk0"
     failed = rows(sf.bulk2.Contact.get_failed_records(result["job_id"]))
     assert failed[0]["sf__Error"] == (
-        "REQUIRED_FIELD_MISSING:Required fields are missing: [LastName]:LastName --")
+        "REQUIRED_FIELD_MISSING:Required fields are missing: [LastName]:LastName --"
+    )
     assert failed[0]["Email"] == "nolast@example.com"
     assert rows(sf.bulk2.Contact.get_unprocessed_records(result["job_id"])) == []
 
 
-def test_upsert_update_delete(local: LocalOrg, sf: Salesforce) -> None:
-    sf.bulk2.Contact.upsert(records=[{"Email": "a@example.com", "LastName": "A"}],
-                            external_id_field="Email", wait=0)
+def test_upsert_update_delete(local: LocalOrg, sf: Any) -> None:
+    sf.bulk2.Contact.upsert(
+        records=[{"Email": "a@example.com", "LastName": "A"}], external_id_field="Email", wait=0
+    )
     [again] = sf.bulk2.Contact.upsert(
-        records=[{"Email": "a@example.com", "LastName": "A2"},
-                 {"Email": "b@example.com", "LastName": "B"}],
-        external_id_field="Email", wait=0)
-    created = {r["Email"]: r["sf__Created"]
-               for r in rows(sf.bulk2.Contact.get_successful_records(again["job_id"]))}
+        records=[
+            {"Email": "a@example.com", "LastName": "A2"},
+            {"Email": "b@example.com", "LastName": "B"},
+        ],
+        external_id_field="Email",
+        wait=0,
+    )
+    created = {
+        r["Email"]: r["sf__Created"]
+        for r in rows(sf.bulk2.Contact.get_successful_records(again["job_id"]))
+    }
     assert created == {"a@example.com": "false", "b@example.com": "true"}
     ids = [r["Id"] for r in sf.query("SELECT Id FROM Contact ORDER BY Email")["records"]]
     sf.bulk2.Contact.update(records=[{"Id": ids[0], "FirstName": "Up"}], wait=0)
@@ -85,24 +93,35 @@ def test_upsert_update_delete(local: LocalOrg, sf: Salesforce) -> None:
     assert local.org.count("Contact") == 1
 
 
-def test_query_pages_with_locator(sf: Salesforce) -> None:
+def test_query_pages_with_locator(sf: Any) -> None:
     sf.bulk2.Contact.insert(records=[{"LastName": f"P{i:03d}"} for i in range(120)], wait=0)
-    pages = list(sf.bulk2.Contact.query("SELECT Id, LastName FROM Contact ORDER BY LastName",
-                                        max_records=50, wait=0))
+    pages = list(
+        sf.bulk2.Contact.query(
+            "SELECT Id, LastName FROM Contact ORDER BY LastName", max_records=50, wait=0
+        )
+    )
     assert [len(rows(page)) for page in pages] == [50, 50, 20]
     assert rows(pages[0])[0]["LastName"] == "P000"
 
 
-def test_query_results_headers(local: LocalOrg, sf: Salesforce) -> None:
+def test_query_results_headers(local: LocalOrg, sf: Any) -> None:
     sf.bulk2.Contact.insert(records=[{"LastName": "H1"}, {"LastName": "H2"}], wait=0)
-    job = call(local, "POST", "/query", json={"operation": "query",
-                                              "query": "SELECT LastName FROM Contact"}).json()
+    job = call(
+        local,
+        "POST",
+        "/query",
+        json={"operation": "query", "query": "SELECT LastName FROM Contact"},
+    ).json()
     wait_final(local, job["id"], "query")
     first = call(local, "GET", f"/query/{job['id']}/results", params={"maxRecords": 1})
     assert first.headers["Sforce-NumberOfRecords"] == "1"
     assert first.text == '"LastName"\n"H1"\n'
-    last = call(local, "GET", f"/query/{job['id']}/results",
-                params={"maxRecords": 1, "locator": first.headers["Sforce-Locator"]})
+    last = call(
+        local,
+        "GET",
+        f"/query/{job['id']}/results",
+        params={"maxRecords": 1, "locator": first.headers["Sforce-Locator"]},
+    )
     assert last.headers["Sforce-Locator"] == "null"
 
 
@@ -118,8 +137,13 @@ def test_job_states_and_listing(local: LocalOrg) -> None:
     assert job["contentUrl"] == f"services/data/v60.0/jobs/ingest/{job['id']}/batches"
     listed = call(local, "GET", "/ingest").json()
     assert listed["done"] is True and job["id"] in [r["id"] for r in listed["records"]]
-    upload = call(local, "PUT", f"/ingest/{job['id']}/batches", data=b"LastName\nS1\nS2\n",
-                  headers={"Content-Type": "text/csv"})
+    upload = call(
+        local,
+        "PUT",
+        f"/ingest/{job['id']}/batches",
+        data=b"LastName\nS1\nS2\n",
+        headers={"Content-Type": "text/csv"},
+    )
     assert upload.status_code == 201
     closed = call(local, "PATCH", f"/ingest/{job['id']}", json={"state": "UploadComplete"})
     assert closed.json()["state"] in ("UploadComplete", "InProgress", "JobComplete")
@@ -131,8 +155,13 @@ def test_job_states_and_listing(local: LocalOrg) -> None:
 
 def test_abort_leaves_rows_unprocessed(local: LocalOrg) -> None:
     job = call(local, "POST", "/ingest", json={"object": "Contact", "operation": "insert"}).json()
-    call(local, "PUT", f"/ingest/{job['id']}/batches", data=b"LastName\nU1\n",
-         headers={"Content-Type": "text/csv"})
+    call(
+        local,
+        "PUT",
+        f"/ingest/{job['id']}/batches",
+        data=b"LastName\nU1\n",
+        headers={"Content-Type": "text/csv"},
+    )
     aborted = call(local, "PATCH", f"/ingest/{job['id']}", json={"state": "Aborted"})
     assert aborted.json()["state"] == "Aborted"
     unprocessed = call(local, "GET", f"/ingest/{job['id']}/unprocessedrecords")
@@ -148,27 +177,42 @@ def test_abort_leaves_rows_unprocessed(local: LocalOrg) -> None:
         (b"Nope__c\nX\n", "LF", "InvalidBatch : Field name not found : Nope__c"),
     ],
 )
-def test_bad_csv_fails_the_job(local: LocalOrg, data: bytes, line_ending: str,
-                               message: str) -> None:
-    job = call(local, "POST", "/ingest", json={"object": "Contact", "operation": "insert",
-                                               "lineEnding": line_ending}).json()
-    call(local, "PUT", f"/ingest/{job['id']}/batches", data=data,
-         headers={"Content-Type": "text/csv"})
+def test_bad_csv_fails_the_job(
+    local: LocalOrg, data: bytes, line_ending: str, message: str
+) -> None:
+    job = call(
+        local,
+        "POST",
+        "/ingest",
+        json={"object": "Contact", "operation": "insert", "lineEnding": line_ending},
+    ).json()
+    call(
+        local,
+        "PUT",
+        f"/ingest/{job['id']}/batches",
+        data=data,
+        headers={"Content-Type": "text/csv"},
+    )
     call(local, "PATCH", f"/ingest/{job['id']}", json={"state": "UploadComplete"})
     info = wait_final(local, job["id"])
     assert info["state"] == "Failed"
     assert message in info["errorMessage"]
 
 
-def test_failed_job_raises_in_simple_salesforce(sf: Salesforce) -> None:
+def test_failed_job_raises_in_simple_salesforce(sf: Any) -> None:
     with pytest.raises(SalesforceOperationError):
         sf.bulk2.Contact.insert(records=[{"Nope__c": "x"}], wait=0)
 
 
 def test_wrong_requests(local: LocalOrg) -> None:
     job = call(local, "POST", "/ingest", json={"object": "Contact", "operation": "insert"}).json()
-    wrong = call(local, "PUT", f"/ingest/{job['id']}/batches", data=b"{}",
-                 headers={"Content-Type": "application/json"})
+    wrong = call(
+        local,
+        "PUT",
+        f"/ingest/{job['id']}/batches",
+        data=b"{}",
+        headers={"Content-Type": "application/json"},
+    )
     assert wrong.status_code == 415
     assert wrong.json()[0]["errorCode"] == "UNSUPPORTED_MEDIA_TYPE"
     bad_object = call(local, "POST", "/ingest", json={"object": "Nope", "operation": "insert"})

@@ -100,6 +100,7 @@ def test_fail_next_with_a_connection_reset(org: LocalOrg) -> None:
     with pytest.raises(requests.exceptions.ConnectionError):
         sf.restful("limits")
     assert sf.restful("limits")
+    assert [e.status for e in org.request_log] == [0, 200]
 
 
 def test_expire_all_tokens(org: LocalOrg) -> None:

@@ -84,6 +84,6 @@ def test_lists_are_paged(local_org: LocalOrg, sf: Salesforce) -> None:
     records = [{"attributes": {"type": "Account"}, "Name": f"Account {i:03d}"} for i in range(60)]
     sf.restful("composite/sobjects", method="POST", json={"records": records})
     first = requests.get(local_org.login_url + "/records/Account").text
-    assert len(_ids(first, "Account")) == 50 and "1–50 of 60" in first
+    assert len(_ids(first, "Account")) == 50 and "1\u201350 of 60" in first
     second = requests.get(local_org.login_url + "/records/Account", params={"page": "2"}).text
     assert len(_ids(second, "Account")) == 10

@@ -225,3 +225,27 @@ def test_invalid_custom_field_specs(org: Org) -> None:
     for spec in bad:
         with pytest.raises(SalesforceApiError):
             org.add_custom_field("Contact", spec)
+
+
+def test_custom_number_fields_keep_their_precision_and_scale(org: Org) -> None:
+    org.add_custom_field("Contact", {"FullName": "Contact.Score__c", "Metadata": {
+        "label": "Score", "type": "Number", "precision": 5, "scale": 2}})
+    record_id = org.create("Contact", {"LastName": "A", "Score__c": 123.456}, org.admin.id)
+
+    assert org.get("Contact", record_id)["Score__c"] == 123.46
+    with pytest.raises(SalesforceApiError) as caught:
+        org.update("Contact", record_id, {"Score__c": 1000}, org.admin.id)
+    assert caught.value.error_code == "NUMBER_OUTSIDE_VALID_RANGE"
+
+
+def test_error_shapes() -> None:
+    request_level = SalesforceApiError(404, "NOT_FOUND", "The requested resource does not exist")
+    record_level = SalesforceApiError(400, "REQUIRED_FIELD_MISSING", "Required fields are "
+                                      "missing: [LastName]", ["LastName"])
+
+    assert request_level.as_rest() == [{"message": "The requested resource does not exist",
+                                        "errorCode": "NOT_FOUND"}]
+    assert record_level.as_rest()[0]["fields"] == ["LastName"]
+    assert record_level.as_record_error() == {
+        "statusCode": "REQUIRED_FIELD_MISSING", "message": "Required fields are missing: "
+        "[LastName]", "fields": ["LastName"]}

@@ -6,6 +6,7 @@ URL there); every test starts from empty tables.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.security import generate_password_hash
 from werkzeug.test import TestResponse
 
 from host_demo import create_app
@@ -69,9 +71,14 @@ class World:
     other_activity_id: int
 
 
+@functools.cache
+def password_hash(password: str) -> str:
+    """Hashing is slow on purpose; the same hash serves every test's user."""
+    return generate_password_hash(password)
+
+
 def add_user(team: Team, email: str, password: str, name: str) -> User:
-    user = User(team=team, email=email, name=name)
-    user.set_password(password)
+    user = User(team=team, email=email, name=name, password_hash=password_hash(password))
     db.session.add(user)
     return user
 

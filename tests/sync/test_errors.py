@@ -73,7 +73,7 @@ def test_record_error_keeps_salesforce_words_and_duplicate_ids() -> None:
     assert error.status_code == "DUPLICATES_DETECTED"
     assert error.message == "Use one of these records?"
     assert error.duplicate_ids == ("00Q000000000001AAA", "003000000000001AAA")
-    rest = record_error({"errorCode": "INVALID_FIELD", "message": "No such column", "fields": ["X"]})
+    rest = record_error({"errorCode": "INVALID_FIELD", "message": "No column", "fields": ["X"]})
     assert (rest.status_code, rest.fields) == ("INVALID_FIELD", ("X",))
 
 

@@ -66,7 +66,7 @@ def test_empty_values_never_blank_salesforce_unless_asked() -> None:
 
 def test_unmapped_host_fields_are_never_written_and_values_go_as_is() -> None:
     contact = dict(FULL, secret_score=99, title="x" * 300, email="not-an-email")
-    fields = map_contact(contact, "Lead", PushSettings())  # type: ignore[arg-type]
+    fields = map_contact(contact, "Lead", PushSettings())
     assert 99 not in fields.values()
     assert fields["Title"] == "x" * 300  # Salesforce says STRING_TOO_LONG, not us
     assert fields["Email"] == "not-an-email"
@@ -76,11 +76,11 @@ def test_field_map_changes_the_defaults() -> None:
     settings = PushSettings(field_map={"Lead": {"rating": "Rating", "phone": "MobilePhone",
                                                 "notes": ""}})
     contact = dict(FULL, rating="Hot")
-    fields = map_contact(contact, "Lead", settings)  # type: ignore[arg-type]
+    fields = map_contact(contact, "Lead", settings)
     assert fields["Rating"] == "Hot"
     assert fields["MobilePhone"] == "+44 20 1234" and "Phone" not in fields
     assert "SFSync_Notes__c" not in fields
-    assert "Rating" not in map_contact(contact, "Contact", settings)  # type: ignore[arg-type]
+    assert "Rating" not in map_contact(contact, "Contact", settings)
 
 
 def test_fingerprint_is_stable_and_sensitive() -> None:

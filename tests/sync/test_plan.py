@@ -8,7 +8,7 @@ from flask_sfsync.salesforce.soql import in_chunks, quote
 from flask_sfsync.sync.links import Link
 from flask_sfsync.sync.mapping import HostContact
 from flask_sfsync.sync.matching import Match, MatchedBy
-from flask_sfsync.sync.plan import Action, OrgSchema, SkipReason, draft, finalize, select
+from flask_sfsync.sync.plan import Action, OrgSchema, Plan, SkipReason, draft, finalize, select
 from flask_sfsync.sync.settings import PushAs, PushSettings
 
 
@@ -35,7 +35,7 @@ def contact(host_id: str, **values: str) -> HostContact:
 
 def test_select_skips_no_email_and_other_stages() -> None:
     contacts = [contact("1"), contact("2", email=""), contact("3", stage="lost")]
-    settings = PushSettings(stages=frozenset({None, "new"}))  # type: ignore[arg-type]
+    settings = PushSettings(stages=frozenset({None, "new"}))
     keep, skips = select(contacts, settings)
     assert [c["id"] for c in keep] == ["1"]
     assert {(s.host_id, s.reason) for s in skips} == {
@@ -46,7 +46,7 @@ def test_select_skips_no_email_and_other_stages() -> None:
 
 def plan_for(contacts: list[HostContact], settings: PushSettings, schema: OrgSchema,
              links: dict[str, Link] | None = None, matches: dict[str, Match] | None = None,
-             **resolved: dict[str, str]):  # type: ignore[no-untyped-def]
+             **resolved: dict[str, str]) -> Plan:
     drafts, skips = draft(contacts, settings, schema, links or {}, matches or {})
     plan = finalize(drafts, settings, schema, owner_ids=resolved.get("owners", {}),
                     account_ids=resolved.get("accounts", {}), account_errors={})

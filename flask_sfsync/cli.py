@@ -8,6 +8,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from .ext import get_state
+from .models import extension_tables
 
 sfsync_cli = AppGroup("sfsync", help="Salesforce integration (flask-sfsync).")
 
@@ -72,8 +73,7 @@ def init_db_command(use_metadata: bool) -> None:
     state = get_state()
     engine = state.db.engine
     if use_metadata:
-        for table in state.models.tables:
-            table.create(engine, checkfirst=True)
+        state.db.metadata.create_all(engine, tables=extension_tables(state.db))
         click.echo("Created the flask-sfsync tables from the models.")
         return
     from .migrations import upgrade

@@ -42,7 +42,7 @@ DEFAULTS: Final[Mapping[str, Any]] = {
     "SFSYNC_BLUEPRINT_NAME": "sfsync",
     "SFSYNC_URL_PREFIX": "/integrations",
     "SFSYNC_BASE_TEMPLATE": "base.html",
-    # Our pages show flashed messages themselves; False when the host's base template does.
+    # Our pages show flashed messages unless the host's base template already did; False: never.
     "SFSYNC_RENDER_FLASHES": True,
     # RQ.
     "SFSYNC_REDIS_URL": "redis://localhost:6379/0",

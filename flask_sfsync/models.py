@@ -24,6 +24,7 @@ from sqlalchemy.types import TypeDecorator
 
 from .crypto import TokenCipher
 
+TABLE_PREFIX = "sfsync_"
 CONNECTION_TABLE = "sfsync_connections"
 
 
@@ -156,6 +157,11 @@ def models_for(db: SQLAlchemy) -> Models:
     if db not in _models:
         _models[db] = Models(SalesforceConnection=_bind(SalesforceConnectionMixin, db))
     return _models[db]
+
+
+def extension_tables(db: SQLAlchemy) -> list[sa.Table]:
+    """Every ``sfsync_*`` table mapped on ``db`` (ours and the sync's), in dependency order."""
+    return [t for t in db.metadata.sorted_tables if t.name.startswith(TABLE_PREFIX)]
 
 
 def _bind(mixin: type[Any], db: SQLAlchemy) -> Any:

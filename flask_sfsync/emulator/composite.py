@@ -80,8 +80,9 @@ def _subrequests(request: Request) -> tuple[list[dict[str, Any]], bool]:
             raise _invalid(f"Invalid method for subrequest {ref}: {method}")
         if not isinstance(url, str) or not url.startswith("/services/data/v"):
             raise _invalid(f"Invalid url for subrequest {ref}: {url}")
-        if "/composite" in urlsplit(url).path and "/composite/sobjects" not in url:
-            raise _invalid(f"A composite subrequest cannot be a composite request: {ref}")
+        path = urlsplit(url).path
+        if ("/composite" in path and "/composite/sobjects" not in path) or "/jobs/" in path:
+            raise _invalid(f"The composite API does not support this subrequest: {ref} {url}")
     all_or_none = body.get("allOrNone", False)
     return subs, all_or_none is True or str(all_or_none).lower() == "true"
 
@@ -110,6 +111,15 @@ def _resolve(value: Any, results: dict[str, Any], *, in_url: bool = False) -> An
     if isinstance(value, dict):
         return {key: _resolve(item, results) for key, item in value.items()}
     return value
+
+
+def _body(payload: bytes, mimetype: str) -> Any:
+    """A subresponse's body: JSON as JSON, anything else (none expected) as text."""
+    if not payload:
+        return None
+    if mimetype == "application/json":
+        return json.loads(payload)
+    return payload.decode("utf-8", "replace")
 
 
 def _halted(ref: str, message: str) -> dict[str, Any]:
@@ -150,7 +160,7 @@ def _run_one(
     finally:
         builder.close()
     payload = response.get_data()
-    parsed = json.loads(payload) if payload else None
+    parsed = _body(payload, response.mimetype)
     out_headers: dict[str, str] = {}
     if response.status_code == 201 and isinstance(parsed, dict) and "id" in parsed:
         out_headers["Location"] = f"{parts.path.rstrip('/')}/{parsed['id']}"

@@ -123,17 +123,26 @@ class LocalOrg:
         self.client_secret = (
             self._client_secret or saved.get("client_secret") or secrets.token_hex(32).upper()
         )
-        self.tls_files = tls.make_tls_files(self._tls_dir(), self.host)
-        self.ca_bundle = str(self.tls_files.ca_bundle)
-        self.tokens = TokenStore(self.org.org_id, self.token_lifetime)
-        self.tokens.load(saved)
-        self.usage = ApiUsage(self.org)
-        self._bind()
+        try:
+            self.tls_files = tls.make_tls_files(self._tls_dir(), self.host)
+            self.ca_bundle = str(self.tls_files.ca_bundle)
+            self.tokens = TokenStore(self.org.org_id, self.token_lifetime)
+            self.tokens.load(saved)
+            self.usage = ApiUsage(self.org)
+            self._bind()
+        except BaseException:
+            self._remove_temp_dir()
+            raise
         self._build_apps()
         for server in self._servers:
             server.start()
         self._started = True
         return self
+
+    def _remove_temp_dir(self) -> None:
+        if self._temp_dir is not None:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
+            self._temp_dir = None
 
     def _tls_dir(self) -> Path:
         if self.data_file is not None:
@@ -188,9 +197,7 @@ class LocalOrg:
         self._started = False
         if self.data_file is not None:
             self.save()
-        if self._temp_dir is not None:
-            shutil.rmtree(self._temp_dir, ignore_errors=True)
-            self._temp_dir = None
+        self._remove_temp_dir()
 
     # --- persistence ---------------------------------------------------------------------------
     def _oauth_file(self) -> Path | None:

@@ -303,7 +303,8 @@ class OAuthService:
         self._approvals: set[tuple[str, str]] = set()  # (user id, client id)
         self._lock = threading.Lock()
 
-    PATHS = ("/services/oauth2/", "/id/", "/login", CONSENT_PATH, "/secur/logout.jsp")
+    PATHS = ("/services/oauth2/", "/id/", "/login", CONSENT_PATH, "/secur/logout.jsp",
+             "/.well-known/openid-configuration")
 
     def handles(self, path: str) -> bool:
         return path.startswith(self.PATHS)
@@ -336,6 +337,8 @@ class OAuthService:
                 return self._userinfo(request)
             if path.startswith("/id/"):
                 return self._identity(request, path)
+            if path == "/.well-known/openid-configuration":
+                return _json(self._discovery())
         except OAuthError as exc:
             return exc.response()
         except Exception:
@@ -577,6 +580,25 @@ class OAuthService:
         if not self.tokens.revoke(token):
             raise OAuthError("unsupported_token_type", "this token type is not supported")
         return Response(b"", status=200, content_type="application/json;charset=UTF-8")
+
+    def _discovery(self) -> dict[str, Any]:
+        """OpenID discovery, so clients can be configured with the login URL alone."""
+        oauth = f"{self.login_url}/services/oauth2"
+        return {
+            "issuer": self.login_url,
+            "authorization_endpoint": f"{oauth}/authorize",
+            "token_endpoint": f"{oauth}/token",
+            "revocation_endpoint": f"{oauth}/revoke",
+            "userinfo_endpoint": f"{oauth}/userinfo",
+            "response_types_supported": ["code"],
+            "grant_types_supported": ["authorization_code", "refresh_token"],
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+            "code_challenge_methods_supported": ["S256"],
+            "scopes_supported": sorted(KNOWN_SCOPES),
+            "subject_types_supported": ["public"],
+            "claims_supported": ["sub", "preferred_username", "name", "email", "given_name",
+                                 "family_name", "user_id", "organization_id"],
+        }
 
     # --- identity ----------------------------------------------------------------------------
     def _bearer_user(self, request: Request) -> tuple[Any | None, Response | None]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import socket
 import ssl
 import struct
@@ -59,6 +60,19 @@ class _KeepAliveHandler(WSGIRequestHandler):
 
     def log_error(self, format: str, *args: Any) -> None:
         """Quiet: dropped or timed-out connections are expected (faults, idle clients)."""
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Malformed HTTP (bad request line, headers, length) gets JSON too, never HTML."""
+        body = json.dumps([{"message": message or "Bad Request", "errorCode": "BAD_REQUEST"}])
+        payload = body.encode("utf-8")
+        self.close_connection = True
+        head = (
+            f"HTTP/1.1 {code} {self.responses.get(code, ('Error',))[0]}\r\n"
+            f"Content-Type: application/json;charset=UTF-8\r\n"
+            f"Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n"
+        )
+        with contextlib.suppress(OSError):
+            self.wfile.write(head.encode("latin-1") + payload)
 
     def _read_body(self) -> bytes | None:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":

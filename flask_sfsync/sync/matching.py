@@ -8,7 +8,7 @@
 
 Queries are batched: each SOQL statement asks for up to 1,000 contacts (``IN`` lists sized
 under the SOQL length limit), and statements travel 25 to a Composite call. For large pushes
-the first call instead reads the org's whole Contact/Lead email index when it is small (an
+the first call reads the org's whole Contact/Lead email index instead when that is small (an
 empty org costs one call for 100,000 contacts).
 """
 
@@ -27,8 +27,10 @@ __all__ = ["Candidate", "Match", "MatchedBy", "find_matches"]
 
 PAGE_SIZE = 2000  # records per query page
 CHUNK_ITEMS = 1000
-# Above this many candidates, one scan of the org's index may beat IN lists.
-SCAN_FROM = COMPOSITE_MAX * CHUNK_ITEMS // 2
+# From this many candidates on, the first call reads a page of the org's whole email index
+# too: in an empty or small org that page is all there is, and the long IN lists are saved
+# (in a large org it costs that one call more than IN lists alone).
+SCAN_FROM = PAGE_SIZE
 
 
 class MatchedBy(enum.Enum):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -151,7 +151,7 @@ def target_of(
 
 
 def draft(
-    contacts: Sequence[HostContact],
+    contacts: Iterable[HostContact],
     settings: PushSettings,
     schema: OrgSchema,
     links: Mapping[str, Link],
@@ -200,10 +200,13 @@ def finalize(
     account_ids: Mapping[str, str],
     account_errors: Mapping[str, RecordError],
 ) -> Plan:
-    """``owner_ids``: lower-cased email -> active user; ``account_*``: lower-cased name."""
+    """``owner_ids``: lower-cased email -> active user; ``account_*``: lower-cased name.
+
+    The drafts' field dicts become the writes' (no copy: a large push holds one set).
+    """
     plan = Plan()
     for d in drafts:
-        fields = dict(d.fields)
+        fields = d.fields
         owner_id = owner_ids.get(d.owner_email.strip().lower()) if d.owner_email else None
         if owner_id:
             fields["OwnerId"] = owner_id

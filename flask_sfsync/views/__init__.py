@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app
+from flask import Blueprint, current_app, get_flashed_messages
+from flask.globals import request_ctx
 
 from .. import csrf
 from . import guard, integrations, oauth_flow
@@ -37,5 +38,19 @@ def _template_globals() -> dict[str, Any]:
         "sfsync_base_template": current_app.config["SFSYNC_BASE_TEMPLATE"],
         "sfsync_csrf_token": csrf.token,
         "sfsync_csrf_field": csrf.field_name,
-        "sfsync_render_flashes": current_app.config["SFSYNC_RENDER_FLASHES"],
+        "sfsync_flashes": _flashes_to_show,
     }
+
+
+def _flashes_to_show() -> list[tuple[str, str]]:
+    """Flashed messages for our layout, unless the host's base template already showed them.
+
+    Flask keeps the messages it handed out on the request context; when the host's base template
+    rendered them before our content block, they are there already and we show nothing, so no
+    message appears twice.
+    """
+    if not current_app.config["SFSYNC_RENDER_FLASHES"]:
+        return []
+    if getattr(request_ctx, "flashes", None) is not None:
+        return []
+    return list(get_flashed_messages(with_categories=True))

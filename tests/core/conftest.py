@@ -62,5 +62,5 @@ def make_host(db_url: str) -> Iterator[Any]:
 
 
 @pytest.fixture
-def host(make_host: Any, local_org: Any) -> Host:
+def host(make_host: Any, local_org: Any) -> Host:  # noqa: F811  (the fixture)
     return make_host(config_for(local_org))  # type: ignore[no-any-return]

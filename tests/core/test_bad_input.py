@@ -24,7 +24,9 @@ def connected(host: Any, local_org: Any) -> Any:
 def _assert_intact(host: Any, before: Any, org: Any) -> None:
     after = host.connection()
     assert (after.status, after.access_token, after.org_id) == (
-        "connected", before.access_token, before.org_id
+        "connected",
+        before.access_token,
+        before.org_id,
     )
     with host.app.app_context():
         assert "DailyApiRequests" in host.sfsync.client_for("acme").call(lambda sf: sf.limits())
@@ -104,3 +106,20 @@ def test_deny_on_first_connect_leaves_nothing(host: Any, local_org: Any) -> None
     assert "Deny was chosen" in page
     assert "Not connected" in page
     assert host.connection() is None
+
+
+def test_messages_are_not_repeated_when_the_host_base_shows_them(
+    host: Any, local_org: Any
+) -> None:
+    from jinja2 import DictLoader
+
+    host.app.jinja_loader = DictLoader(
+        {
+            "base.html": "{% for m in get_flashed_messages() %}<p class=host>{{ m }}</p>"
+            "{% endfor %}{% block title %}{% endblock %}{% block content %}{% endblock %}"
+        }
+    )
+    host.app.jinja_env.cache = {}
+    page = connect(host.client(), local_org, decision="deny").get_data(as_text=True)
+    assert page.count("Deny was chosen") == 1
+    assert "<p class=host>" in page

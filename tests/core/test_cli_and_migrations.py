@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from flask_sfsync import get_state
 from flask_sfsync.migrations import VERSION_TABLE, downgrade, include_name, upgrade
+from flask_sfsync.models import extension_tables
 from flask_sfsync.testing import connect
 
 
 def _drop_ours(host: Any) -> None:
     with host.app.app_context():
         engine = host.db.engine
-        for table in get_state(host.app).models.tables:
-            table.drop(engine, checkfirst=True)
+        state = get_state(host.app)
+        state.db.metadata.drop_all(engine, tables=extension_tables(state.db))
         with engine.begin() as conn:
             conn.execute(sa.text(f"DROP TABLE IF EXISTS {VERSION_TABLE}"))
 
@@ -68,7 +70,7 @@ def test_migration_creates_the_same_tables_as_the_metadata(host: Any) -> None:
     _drop_ours(host)
     state = get_state(host.app)
     ours = sa.MetaData()
-    for table in state.models.tables:
+    for table in extension_tables(state.db):
         table.to_metadata(ours)
     with host.app.app_context():
         engine = host.db.engine
@@ -93,3 +95,34 @@ def test_include_name_keeps_host_autogenerate_off_our_tables() -> None:
     assert include_name("sfsync_connections", "table", {}) is False
     assert include_name(VERSION_TABLE, "table", {}) is False
     assert include_name("ix_anything", "index", {}) is True
+
+
+@pytest.mark.filterwarnings("ignore:'get_engine' is deprecated")  # Flask-Migrate's env.py
+def test_migrations_run_through_the_hosts_flask_migrate(host: Any, tmp_path: Any) -> None:
+    from flask_migrate import Migrate, init
+    from flask_migrate import upgrade as host_upgrade
+
+    from flask_sfsync.migrations import VERSIONS_DIR
+
+    _drop_ours(host)
+    directory = tmp_path / "migrations"
+    Migrate(host.app, host.db, directory=str(directory))
+    with host.app.app_context():
+        init(directory=str(directory))
+        ini = directory / "alembic.ini"
+        ini.write_text(
+            ini.read_text().replace(
+                "[alembic]",
+                f"[alembic]\npath_separator = space\n"
+                f"version_locations = %(here)s/versions {VERSIONS_DIR}",
+                1,
+            )
+        )
+        host_upgrade(directory=str(directory), revision="sfsync@head")
+        names = set(sa.inspect(host.db.engine).get_table_names())
+        with host.db.engine.begin() as conn:
+            versions = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars()
+            assert list(versions) == ["sfsync_0001"]
+            conn.execute(sa.text("DROP TABLE alembic_version"))
+    assert "sfsync_connections" in names
+    _drop_ours(host)

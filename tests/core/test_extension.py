@@ -51,9 +51,8 @@ def test_defaults_are_set_without_overriding_the_host() -> None:
 def test_plain_http_login_url_needs_the_development_switch() -> None:
     with pytest.raises(ConfigurationError, match="SFSYNC_LOGIN_URL_SANDBOX"):
         SFSync(_app(**REQUIRED, SFSYNC_LOGIN_URL_SANDBOX="http://127.0.0.1:9"), db=SQLAlchemy())
-    app = _app(
-        **REQUIRED, SFSYNC_LOGIN_URL_SANDBOX="http://127.0.0.1:9", SFSYNC_ALLOW_HTTP_LOGIN_HOSTS=True
-    )
+    local = {"SFSYNC_LOGIN_URL_SANDBOX": "http://127.0.0.1:9"}
+    app = _app(**REQUIRED, **local, SFSYNC_ALLOW_HTTP_LOGIN_HOSTS=True)
     SFSync(app, db=SQLAlchemy())
 
 
@@ -78,7 +77,11 @@ def test_every_key_is_documented() -> None:
 
 def test_public_names() -> None:
     assert set(flask_sfsync.__all__) == {
-        "ConfigurationError", "ReconnectNeeded", "SFSync", "SFSyncState", "get_state"
+        "ConfigurationError",
+        "ReconnectNeeded",
+        "SFSync",
+        "SFSyncState",
+        "get_state",
     }
     for name in flask_sfsync.__all__:
         assert hasattr(flask_sfsync, name)

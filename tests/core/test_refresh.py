@@ -61,9 +61,12 @@ def test_revoked_refresh_token_marks_reconnect_needed(host: Any, local_org: Any)
     def on_lost(sender: Any, **kwargs: Any) -> None:
         lost.append(kwargs)
 
-    with signals.connection_lost.connected_to(on_lost, host.app), host.app.app_context():
-        with pytest.raises(ReconnectNeeded):
-            host.sfsync.client_for("acme").call(lambda sf: sf.limits())
+    with (
+        signals.connection_lost.connected_to(on_lost, host.app),
+        host.app.app_context(),
+        pytest.raises(ReconnectNeeded),
+    ):
+        host.sfsync.client_for("acme").call(lambda sf: sf.limits())
 
     assert [event["reason"] for event in lost] == ["invalid_grant"]
     conn = host.connection()

@@ -250,8 +250,9 @@ def test_custom_domain_cannot_point_elsewhere(host: Any, domain: str) -> None:
 
 def _post_all(client: Any, conn_id: int, data: dict[str, str]) -> list[int]:
     return [
-        client.post("/integrations/salesforce/connect", data={**data, "environment": "sandbox"})
-        .status_code,
+        client.post(
+            "/integrations/salesforce/connect", data={**data, "environment": "sandbox"}
+        ).status_code,
         client.post(f"/integrations/salesforce/{conn_id}/disconnect", data=data).status_code,
         client.post(f"/integrations/salesforce/{conn_id}/reconnect", data=data).status_code,
     ]

@@ -158,3 +158,25 @@ def test_limits_and_validation(sf: Any) -> None:
                 {"method": "GET", "url": f"{V}/limits", "referenceId": "x"},
             ],
         )
+
+
+def test_all_or_none_undoes_updates_and_deletes(local: LocalOrg, sf: Any) -> None:
+    keep = sf.Contact.create({"LastName": "Keep", "Email": "keep@example.com"})["id"]
+    answers = composite(
+        sf,
+        [
+            {
+                "method": "PATCH",
+                "url": f"{V}/sobjects/Contact/{keep}",
+                "referenceId": "rename",
+                "body": {"LastName": "Renamed", "Email": "renamed@example.com"},
+            },
+            {"method": "DELETE", "url": f"{V}/sobjects/Contact/{keep}", "referenceId": "drop"},
+            {"method": "GET", "url": f"{V}/sobjects/Contact/{keep}", "referenceId": "gone"},
+        ],
+        all_or_none=True,
+    )
+    assert [a["httpStatusCode"] for a in answers] == [400, 400, 404]
+    record = sf.Contact.get(keep)
+    assert (record["LastName"], record["Email"]) == ("Keep", "keep@example.com")
+    assert sf.query("SELECT Id FROM Contact WHERE Email = 'keep@example.com'")["totalSize"] == 1

@@ -182,3 +182,10 @@ def test_token_endpoint_calls_are_logged_separately(org: LocalOrg) -> None:
     assert [(e.method, e.path, e.status) for e in org.oauth_log] == [
         ("POST", "/services/oauth2/token", 200)]
     assert len(org.request_log) == 0
+
+
+def test_openid_discovery_names_the_endpoints(org: LocalOrg) -> None:
+    meta = requests.get(org.login_url + "/.well-known/openid-configuration").json()
+    assert meta["authorization_endpoint"] == org.login_url + "/services/oauth2/authorize"
+    assert meta["token_endpoint"] == org.login_url + "/services/oauth2/token"
+    assert meta["code_challenge_methods_supported"] == ["S256"]

@@ -175,3 +175,35 @@ def test_request_body_the_api_never_reads_does_not_break_keep_alive(org: LocalOr
                             headers={"Authorization": "Bearer nope"}, json={"LastName": "x" * 5000})
     assert rejected.status_code == 401
     assert session.get(org.instance_url + V + "/limits", headers=_auth(org)).status_code == 200
+
+
+def _raw_exchange(org: LocalOrg, data: bytes) -> bytes:
+    import socket
+
+    port = int(org.instance_url.rsplit(":", 1)[1])
+    context = ssl.create_default_context(cafile=org.ca_bundle)
+    with socket.create_connection(("127.0.0.1", port)) as raw, context.wrap_socket(
+        raw, server_hostname="127.0.0.1"
+    ) as conn:
+        conn.sendall(data)
+        return conn.recv(65536)
+
+
+def test_malformed_http_gets_json_not_html(org: LocalOrg) -> None:
+    answer = _raw_exchange(
+        org, b"POST " + V.encode() + b"/limits HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n")
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400")
+    assert b"application/json" in head
+    assert body.startswith(b"[{") and b"<html" not in body.lower()
+
+
+def test_chunked_request_bodies_are_read(org: LocalOrg) -> None:
+    def body() -> Iterator[bytes]:
+        yield b'{"LastName":'
+        yield b'"Chunked"}'
+
+    answer = org.requests_session().post(
+        org.instance_url + V + "/sobjects/Contact", data=body(),
+        headers={**_auth(org), "Content-Type": "application/json"})
+    assert answer.status_code == 201 and answer.json()["success"] is True

@@ -1,0 +1,245 @@
+"""The push sync's tables, created in the host's database beside ``sfsync_connections``.
+
+Bound to the host's ``db.Model`` the same way :mod:`flask_sfsync.models` binds the connection
+table: typed mixins here, :func:`sync_models_for` maps them once per ``SQLAlchemy`` object.
+Every row carries ``tenant_id`` (the connection is one per tenant). Host ids are stored as
+strings, so any primary-key type of the host works.
+
+* ``sfsync_push_settings`` - what the tenant chose on the settings page (nothing is pushed
+  before it is saved) and which of our custom fields the org has;
+* ``sfsync_links`` - host contact <-> the one Salesforce record all its updates go to;
+* ``sfsync_outbox`` - contacts changed since their last push, written in the host's own
+  transaction (see :mod:`flask_sfsync.tracking`);
+* ``sfsync_sync_runs`` - one Sync Now, Auto Sync drain or Retry, with its progress;
+* ``sfsync_sync_errors`` - the error log;
+* ``sfsync_sync_history`` - what happened to each contact, run by run.
+"""
+
+from __future__ import annotations
+
+import enum
+import weakref
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+import sqlalchemy as sa
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .models import UTCDateTime, utcnow
+
+__all__ = [
+    "DeleteBehaviour",
+    "OutboxOp",
+    "RunKind",
+    "RunStatus",
+    "SyncModels",
+    "sync_models_for",
+]
+
+
+class OutboxOp(enum.StrEnum):
+    UPSERT = "upsert"  # created or changed: push its current values
+    DELETE = "delete"  # deleted in the host
+    RETRY = "retry"  # Retry from the error log: pushed like an upsert
+
+
+class DeleteBehaviour(enum.StrEnum):
+    LEAVE = "leave"  # the Salesforce record stays (default: Salesforce data is the customer's)
+    DELETE = "delete"  # the linked record goes to Salesforce's recycle bin
+
+
+class RunKind(enum.StrEnum):
+    FULL = "full"  # Sync Now, or Auto Sync switched on: every contact
+    AUTO = "auto"  # an Auto Sync drain of the outbox
+    RETRY = "retry"  # Retry / Retry all from the error log
+
+
+class RunStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    PAUSED = "paused"  # API budget or the org's daily limit: resumes by itself
+    FINISHED = "finished"
+    STOPPED = "stopped"  # Reconnect needed, or Salesforce kept failing
+
+
+ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.PAUSED)
+
+
+class PushSettingsMixin:
+    __tablename__ = "sfsync_push_settings"
+
+    tenant_id: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    #: False until the tenant saves the settings page: nothing is pushed before that.
+    saved: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    push_as: Mapped[str] = mapped_column(sa.String(10), nullable=False, default="Lead")
+    lead_source: Mapped[str | None] = mapped_column(sa.String(255))
+    #: JSON list of host stages to push; NULL pushes every stage.
+    stages: Mapped[list[str] | None] = mapped_column(sa.JSON)
+    require_email: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+    auto_sync: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    delete_behaviour: Mapped[str] = mapped_column(
+        sa.String(10), nullable=False, default=DeleteBehaviour.LEAVE.value
+    )
+    #: Our custom fields as last seen: [{"sobject","name","label","state","error"}].
+    fields_state: Mapped[list[dict[str, Any]] | None] = mapped_column(sa.JSON)
+    fields_message: Mapped[str | None] = mapped_column(sa.Text)
+    fields_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The connection must not call Salesforce before this (API budget, daily limit).
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pause_reason: Mapped[str | None] = mapped_column(sa.Text)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow
+    )
+
+
+class SyncLinkMixin:
+    __tablename__ = "sfsync_links"
+    __table_args__ = (
+        sa.UniqueConstraint("tenant_id", "host_id", name="uq_sfsync_links_tenant_host"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    host_id: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    sobject: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    sf_id: Mapped[str] = mapped_column(sa.String(18), nullable=False)
+    #: Hash of the values last sent: an unchanged contact is not sent again.
+    fingerprint: Mapped[str | None] = mapped_column(sa.String(64))
+    last_pushed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutboxEntryMixin:
+    __tablename__ = "sfsync_outbox"
+    __table_args__ = (sa.Index("ix_sfsync_outbox_tenant_id", "tenant_id", "id"),)
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    host_id: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    op: Mapped[str] = mapped_column(sa.String(10), nullable=False)
+    #: For a delete: the Salesforce record, read from the link in the same transaction.
+    sf_id: Mapped[str | None] = mapped_column(sa.String(18))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class SyncRunMixin:
+    __tablename__ = "sfsync_sync_runs"
+    __table_args__ = (sa.Index("ix_sfsync_sync_runs_tenant", "tenant_id", "id"),)
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    kind: Mapped[str] = mapped_column(sa.String(10), nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(10), nullable=False, default="queued")
+    total: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    done: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    pushed: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    skipped: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    unchanged: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    failed: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    api_calls: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    #: A full run resumes after this host id when its worker died.
+    cursor: Mapped[str | None] = mapped_column(sa.String(64))
+    message: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE_RUN_STATUSES
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, int(100 * self.done / self.total))
+
+
+class SyncErrorMixin:
+    __tablename__ = "sfsync_sync_errors"
+    __table_args__ = (
+        sa.Index("ix_sfsync_sync_errors_open", "tenant_id", "resolved_at", "host_id"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    run_id: Mapped[int | None] = mapped_column(sa.Integer)
+    host_id: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    #: "create" | "update" | "delete"
+    action: Mapped[str] = mapped_column(sa.String(10), nullable=False)
+    sobject: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    sf_id: Mapped[str | None] = mapped_column(sa.String(18))
+    error_code: Mapped[str] = mapped_column(sa.String(80), nullable=False)
+    message: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    fields: Mapped[str | None] = mapped_column(sa.String(255))
+    #: DUPLICATES_DETECTED: the Salesforce record the duplicate rule matched.
+    duplicate_id: Mapped[str | None] = mapped_column(sa.String(18))
+    attempts: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SyncHistoryMixin:
+    __tablename__ = "sfsync_sync_history"
+    __table_args__ = (sa.Index("ix_sfsync_sync_history_host", "tenant_id", "host_id", "id"),)
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    host_id: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    run_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
+    #: "pushed" | "skipped" | "failed" | "deleted"
+    status: Mapped[str] = mapped_column(sa.String(10), nullable=False)
+    action: Mapped[str | None] = mapped_column(sa.String(10))
+    sobject: Mapped[str | None] = mapped_column(sa.String(40))
+    sf_id: Mapped[str | None] = mapped_column(sa.String(18))
+    detail: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+@dataclass(frozen=True)
+class SyncModels:
+    PushSettings: type[PushSettingsMixin]
+    SyncLink: type[SyncLinkMixin]
+    OutboxEntry: type[OutboxEntryMixin]
+    SyncRun: type[SyncRunMixin]
+    SyncError: type[SyncErrorMixin]
+    SyncHistory: type[SyncHistoryMixin]
+
+    @property
+    def tables(self) -> list[sa.Table]:
+        classes = (
+            self.PushSettings,
+            self.SyncLink,
+            self.OutboxEntry,
+            self.SyncRun,
+            self.SyncError,
+            self.SyncHistory,
+        )
+        return [cast(sa.Table, getattr(c, "__table__")) for c in classes]  # noqa: B009
+
+    @property
+    def outbox_table(self) -> sa.Table:
+        return cast(sa.Table, getattr(self.OutboxEntry, "__table__"))  # noqa: B009
+
+
+_models: weakref.WeakKeyDictionary[SQLAlchemy, SyncModels] = weakref.WeakKeyDictionary()
+
+
+def sync_models_for(db: SQLAlchemy) -> SyncModels:
+    """Map the sync tables on ``db.Model`` (once per ``db``) and return the classes."""
+    if db not in _models:
+        _models[db] = SyncModels(
+            PushSettings=_bind(PushSettingsMixin, db),
+            SyncLink=_bind(SyncLinkMixin, db),
+            OutboxEntry=_bind(OutboxEntryMixin, db),
+            SyncRun=_bind(SyncRunMixin, db),
+            SyncError=_bind(SyncErrorMixin, db),
+            SyncHistory=_bind(SyncHistoryMixin, db),
+        )
+    return _models[db]
+
+
+def _bind(mixin: type[Any], db: SQLAlchemy) -> Any:
+    name = mixin.__name__.removesuffix("Mixin")
+    return type(name, (mixin, db.Model), {"__module__": __name__})

@@ -1,0 +1,232 @@
+"""Where a push's results go: links, the error log, per-contact history, run progress.
+
+:class:`DbLinkStore` backs the sync core's ``LinkStore`` protocol with ``sfsync_links``;
+:class:`OutcomeRecorder` is the core's ``on_outcomes`` sink. Both write with Core statements
+in executemany form (a 100,000-contact push writes its links in a few statements per chunk)
+and the recorder commits after every chunk, so the progress bar moves and a worker killed
+mid-push keeps everything it had already written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from . import signals
+from .models import utcnow
+from .sync.links import Link
+from .sync.plan import Action, SkipReason
+from .sync.results import Outcome, OutcomeStatus
+from .sync_models import SyncModels, SyncRunMixin
+
+__all__ = ["DbLinkStore", "OutcomeRecorder", "action_label"]
+
+_CHUNK = 900  # bound parameters per IN list (old SQLite builds allow 999)
+
+
+def _chunks(items: Sequence[str]) -> list[Sequence[str]]:
+    return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
+
+
+class DbLinkStore:
+    """``LinkStore`` over ``sfsync_links`` for one tenant."""
+
+    def __init__(self, session: Session, models: SyncModels, tenant_id: str) -> None:
+        self.session = session
+        self.models = models
+        self.tenant_id = tenant_id
+        self.table: sa.Table = getattr(models.SyncLink, "__table__")  # noqa: B009
+
+    def links_for(self, host_ids: Sequence[str]) -> Mapping[str, Link]:
+        t = self.table
+        found: dict[str, Link] = {}
+        for chunk in _chunks(list(host_ids)):
+            rows = self.session.execute(
+                sa.select(t.c.host_id, t.c.sobject, t.c.sf_id, t.c.fingerprint).where(
+                    t.c.tenant_id == self.tenant_id, t.c.host_id.in_(chunk)
+                )
+            )
+            for host_id, sobject, sf_id, print_ in rows:
+                found[host_id] = Link(host_id, sobject, sf_id, print_)
+        return found
+
+    def save_links(self, links: Sequence[Link]) -> None:
+        if not links:
+            return
+        t = self.table
+        existing = set(self.links_for([link.host_id for link in links]))
+        now = utcnow()
+        updates = [
+            {"b_host": k.host_id, "sobject": k.sobject, "sf_id": k.sf_id,
+             "fingerprint": k.fingerprint, "last_pushed_at": now}
+            for k in links if k.host_id in existing
+        ]
+        inserts = [
+            {"tenant_id": self.tenant_id, "host_id": k.host_id, "sobject": k.sobject,
+             "sf_id": k.sf_id, "fingerprint": k.fingerprint, "last_pushed_at": now}
+            for k in links if k.host_id not in existing
+        ]
+        if updates:
+            self.session.execute(
+                t.update()
+                .where(t.c.tenant_id == self.tenant_id, t.c.host_id == sa.bindparam("b_host"))
+                .values(
+                    sobject=sa.bindparam("sobject"),
+                    sf_id=sa.bindparam("sf_id"),
+                    fingerprint=sa.bindparam("fingerprint"),
+                    last_pushed_at=sa.bindparam("last_pushed_at"),
+                ),
+                updates,
+            )
+        if inserts:
+            self.session.execute(t.insert(), inserts)
+
+    def forget(self, host_ids: Sequence[str]) -> None:
+        t = self.table
+        for chunk in _chunks(list(host_ids)):
+            self.session.execute(
+                t.delete().where(t.c.tenant_id == self.tenant_id, t.c.host_id.in_(chunk))
+            )
+
+
+def action_label(outcome: Outcome, linked: bool) -> str:
+    """What was attempted, in the error log's words: create, update."""
+    if outcome.action is Action.CREATE or outcome.created:
+        return "create"
+    if outcome.action is Action.UPDATE or linked or outcome.matched_by is not None:
+        return "update"
+    return "create"
+
+
+_SKIP_TEXT = {
+    SkipReason.NO_EMAIL: "Skipped: no email address (Require email is on)",
+    SkipReason.STAGE_NOT_PUSHED: "Skipped: its stage is not in the stages to push",
+    SkipReason.UNCHANGED: "Unchanged since the last push",
+}
+
+
+class OutcomeRecorder:
+    """The push's ``on_outcomes`` sink for one run."""
+
+    def __init__(
+        self,
+        session: Session,
+        models: SyncModels,
+        run: SyncRunMixin,
+        linked: set[str],
+    ) -> None:
+        self.session = session
+        self.models = models
+        self.run = run
+        self.tenant_id = run.tenant_id
+        self.linked = linked  # host ids that had a link before this push
+        self.app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def __call__(self, outcomes: Sequence[Outcome]) -> None:
+        history: list[dict[str, Any]] = []
+        pushed = [o for o in outcomes if o.status is OutcomeStatus.PUSHED]
+        failed = [o for o in outcomes if o.status is OutcomeStatus.FAILED]
+        skipped = [o for o in outcomes if o.status is OutcomeStatus.SKIPPED]
+        now = utcnow()
+        for o in pushed:
+            history.append(self._history(o, "pushed", self._action(o), None, now))
+        for o in failed:
+            action = self._action(o)
+            detail = f"{o.error.status_code}: {o.error.message}" if o.error else None
+            history.append(self._history(o, "failed", action, detail, now))
+            self._log_error(o, action, now)
+        unchanged = 0
+        for o in skipped:
+            if o.skip_reason is SkipReason.UNCHANGED:
+                unchanged += 1
+                continue
+            text = _SKIP_TEXT.get(o.skip_reason) if o.skip_reason else None
+            history.append(self._history(o, "skipped", None, text, now))
+        self._resolve([o.host_id for o in pushed], now)
+        if history:
+            self.session.execute(
+                sa.insert(getattr(self.models.SyncHistory, "__table__")),  # noqa: B009
+                history,
+            )
+        run = self.run
+        run.done += len(outcomes)
+        run.pushed += len(pushed)
+        run.failed += len(failed)
+        run.skipped += len(skipped) - unchanged
+        run.unchanged += unchanged
+        self.session.commit()
+        self._signal(pushed, failed)
+
+    def _action(self, outcome: Outcome) -> str:
+        return action_label(outcome, outcome.host_id in self.linked)
+
+    def _history(
+        self, o: Outcome, status: str, action: str | None, detail: str | None, now: Any
+    ) -> dict[str, Any]:
+        return {
+            "tenant_id": self.tenant_id, "host_id": o.host_id, "run_id": self.run.id,
+            "status": status, "action": action, "sobject": o.sobject, "sf_id": o.sf_id,
+            "detail": detail, "created_at": now,
+        }
+
+    def _log_error(self, o: Outcome, action: str, now: Any) -> None:
+        """One open entry per contact: a new failure updates it rather than piling up."""
+        model = self.models.SyncError
+        error = o.error
+        code = error.status_code if error else "UNKNOWN_EXCEPTION"
+        message = error.message if error else "Salesforce reported a failure without a reason"
+        entry = self.session.scalar(
+            sa.select(model).where(
+                model.tenant_id == self.tenant_id,
+                model.host_id == o.host_id,
+                model.resolved_at.is_(None),
+            )
+        )
+        if entry is None:
+            entry = model(tenant_id=self.tenant_id, host_id=o.host_id, created_at=now, attempts=0)
+            self.session.add(entry)
+        entry.run_id = self.run.id
+        entry.action = action
+        entry.sobject = o.sobject or "Lead"
+        entry.sf_id = o.sf_id
+        entry.error_code = code[:80]
+        entry.message = message
+        entry.fields = ", ".join(error.fields)[:255] if error and error.fields else None
+        entry.duplicate_id = error.duplicate_ids[0] if error and error.duplicate_ids else None
+        entry.attempts = (entry.attempts or 0) + 1
+        entry.last_seen_at = now
+
+    def _resolve(self, host_ids: Sequence[str], now: Any) -> None:
+        """A successful push resolves the contact's open error-log entries."""
+        if not host_ids:
+            return
+        t: sa.Table = getattr(self.models.SyncError, "__table__")  # noqa: B009
+        for chunk in _chunks(list(host_ids)):
+            self.session.execute(
+                t.update()
+                .where(
+                    t.c.tenant_id == self.tenant_id,
+                    t.c.resolved_at.is_(None),
+                    t.c.host_id.in_(chunk),
+                )
+                .values(resolved_at=now)
+            )
+
+    def _signal(self, pushed: Sequence[Outcome], failed: Sequence[Outcome]) -> None:
+        if signals.record_pushed.receivers:
+            for o in pushed:
+                signals.record_pushed.send(
+                    self.app, tenant_id=self.tenant_id, sobject=o.sobject, record_id=o.sf_id,
+                    local_id=o.host_id, created=o.created,
+                )
+        if signals.record_failed.receivers:
+            for o in failed:
+                signals.record_failed.send(
+                    self.app, tenant_id=self.tenant_id, sobject=o.sobject, local_id=o.host_id,
+                    error_code=o.error.status_code if o.error else None,
+                    message=o.error.message if o.error else None,
+                )

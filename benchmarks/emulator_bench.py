@@ -162,9 +162,12 @@ def bench_reads(sf: Any, naive_rows: int) -> Row:
             count += len(page["records"])
         return count
 
-    ours, naive = timed(pages), timed(small_pages)
+    # Reads change nothing, so each is timed three times and the best run counts (as timeit
+    # does): the machine is shared and other processes' bursts are not the org's speed.
+    ours = max(timed(pages) for _ in range(3))
+    naive = max(timed(small_pages) for _ in range(3))
     return Row(
-        "read: query pages of 2,000 vs 200",
+        "read: query pages of 2,000 vs 200 (best of 3)",
         ours,
         naive,
         "records/s",

@@ -35,9 +35,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import url_for
-from sqlalchemy.orm import Session
 
 from .sync.mapping import HostContact
+from .sync_models import SessionLike
 
 __all__ = ["HOST_CONTACT_KEYS", "ContactAdapter"]
 
@@ -57,6 +57,8 @@ HOST_CONTACT_KEYS: tuple[str, ...] = (
 )
 
 Getter = Callable[[Any], Any]
+# Keys of extra fields in a HostContact: they cannot collide with the standard keys.
+EXTRA_PREFIX = "extra:"
 # SQLite's default limit of bound parameters is 999 on old builds: stay under it.
 _IN_CHUNK = 900
 
@@ -76,6 +78,7 @@ class ContactAdapter:
         url_arg: str = "contact_id",
         label: Getter | None = None,
         watch: Mapping[type[Any], Callable[[Any], Iterable[Any]]] | None = None,
+        extra_fields: Mapping[str, str | Getter] | None = None,
     ) -> None:
         self.model = model
         self._tenant = tenant
@@ -87,6 +90,12 @@ class ContactAdapter:
         self.url_arg = url_arg
         self._label = label
         self.watch = dict(watch or {})
+        #: Salesforce field (API name, on Lead and Contact) -> host attribute or callable:
+        #: host data with no default mapping, e.g. ``{"Region__c": "region"}``.
+        self._extra = {
+            name: (source if callable(source) else _attribute(source))
+            for name, source in (extra_fields or {}).items()
+        }
         mapper = sa.inspect(model)
         if len(mapper.primary_key) != 1:
             raise TypeError(f"{model.__name__} needs a single-column primary key")
@@ -118,12 +127,21 @@ class ContactAdapter:
         out: dict[str, Any] = {"id": self.host_id(contact)}
         for key, getter in self._getters.items():
             out[key] = getter(contact)
+        for name, getter in self._extra.items():
+            out[EXTRA_PREFIX + name] = getter(contact)
         return out  # type: ignore[return-value]
+
+    @property
+    def field_map(self) -> dict[str, dict[str, str]]:
+        """The sync core's ``field_map`` for :attr:`extra_fields` (the same on both objects)."""
+        extra = {EXTRA_PREFIX + name: name for name in self._extra}
+        return {"Lead": dict(extra), "Contact": dict(extra)} if extra else {}
 
     def label(self, contact: Any) -> str:
         if self._label is not None:
             return str(self._label(contact))
-        names = [self._getters[k](contact) for k in ("first_name", "last_name") if k in self._getters]
+        keys = [k for k in ("first_name", "last_name") if k in self._getters]
+        names = [self._getters[k](contact) for k in keys]
         text = " ".join(str(n) for n in names if n)
         return text or f"#{self.host_id(contact)}"
 
@@ -147,7 +165,7 @@ class ContactAdapter:
     def _coerce(self, host_id: str) -> Any:
         return _as_type(self._pk, host_id)
 
-    def load(self, session: Session, tenant_id: str, host_ids: Sequence[str]) -> list[Any]:
+    def load(self, session: SessionLike, tenant_id: str, host_ids: Sequence[str]) -> list[Any]:
         """This tenant's contacts among ``host_ids`` (missing or foreign ones are left out)."""
         found: list[Any] = []
         keys = [self._coerce(h) for h in host_ids]
@@ -158,7 +176,7 @@ class ContactAdapter:
         return found
 
     def page(
-        self, session: Session, tenant_id: str, after: str | None, limit: int
+        self, session: SessionLike, tenant_id: str, after: str | None, limit: int
     ) -> list[Any]:
         """The tenant's contacts in primary-key order after ``after``: a full sync resumes
         where a dead worker left off."""
@@ -167,7 +185,7 @@ class ContactAdapter:
             query = query.where(self._pk > self._coerce(after))
         return list(session.scalars(query.order_by(self._pk).limit(limit)))
 
-    def count(self, session: Session, tenant_id: str) -> int:
+    def count(self, session: SessionLike, tenant_id: str) -> int:
         query = sa.select(sa.func.count()).select_from(self.model)
         return int(session.scalar(query.where(self._tenant_filter(tenant_id))) or 0)
 

@@ -15,9 +15,7 @@ from flask import abort, current_app, request, session
 
 SESSION_KEY = "_sfsync_csrf_token"
 HEADER = "X-CSRFToken"
-CSRF_FAILED = (
-    "The form has expired or its CSRF token is missing. Reload the page and try again."
-)
+CSRF_FAILED = "The form has expired or its CSRF token is missing. Reload the page and try again."
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 

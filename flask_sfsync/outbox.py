@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
-from .sync_models import OutboxOp, SyncModels
+from .sync_models import OutboxOp, SessionLike, SyncModels
 
 __all__ = ["Batch", "add", "count", "remove", "take", "tenants_waiting"]
 
@@ -34,7 +33,7 @@ class Batch:
         return self.upserts + self.deletes
 
 
-def take(session: Session, models: SyncModels, tenant_id: str, limit: int) -> Batch | None:
+def take(session: SessionLike, models: SyncModels, tenant_id: str, limit: int) -> Batch | None:
     entry = models.OutboxEntry
     rows = session.execute(
         sa.select(entry.id, entry.host_id, entry.op)
@@ -55,7 +54,7 @@ def take(session: Session, models: SyncModels, tenant_id: str, limit: int) -> Ba
     return batch
 
 
-def remove(session: Session, models: SyncModels, tenant_id: str, batch: Batch) -> None:
+def remove(session: SessionLike, models: SyncModels, tenant_id: str, batch: Batch) -> None:
     """Delete the rows the batch covered (not rows that arrived after it was read)."""
     entry = models.OutboxEntry
     session.execute(
@@ -63,7 +62,7 @@ def remove(session: Session, models: SyncModels, tenant_id: str, batch: Batch) -
     )
 
 
-def remove_upserts(session: Session, models: SyncModels, tenant_id: str) -> None:
+def remove_upserts(session: SessionLike, models: SyncModels, tenant_id: str) -> None:
     """A full sync starting now covers every change already committed (not deletes)."""
     entry = models.OutboxEntry
     session.execute(
@@ -71,13 +70,13 @@ def remove_upserts(session: Session, models: SyncModels, tenant_id: str) -> None
     )
 
 
-def count(session: Session, models: SyncModels, tenant_id: str) -> int:
+def count(session: SessionLike, models: SyncModels, tenant_id: str) -> int:
     entry = models.OutboxEntry
     query = sa.select(sa.func.count()).select_from(entry).where(entry.tenant_id == tenant_id)
     return int(session.scalar(query) or 0)
 
 
-def tenants_waiting(session: Session, models: SyncModels, older_than: datetime) -> list[str]:
+def tenants_waiting(session: SessionLike, models: SyncModels, older_than: datetime) -> list[str]:
     """Tenants with a change committed before ``older_than`` still not pushed."""
     entry = models.OutboxEntry
     query = sa.select(entry.tenant_id).where(entry.created_at < older_than).distinct()
@@ -85,7 +84,7 @@ def tenants_waiting(session: Session, models: SyncModels, older_than: datetime) 
 
 
 def add(
-    session: Session, models: SyncModels, tenant_id: str, host_ids: Sequence[str], op: OutboxOp
+    session: SessionLike, models: SyncModels, tenant_id: str, host_ids: Sequence[str], op: OutboxOp
 ) -> None:
     from .models import utcnow
 

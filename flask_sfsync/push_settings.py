@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
 
@@ -36,7 +36,7 @@ def settings_row(tenant_id: str) -> PushSettingsMixin:
     row = settings_for(tenant_id)
     if row is None:
         state = _push_state()
-        row = state.models.PushSettings(
+        row = cast(Any, state.models.PushSettings)(
             tenant_id=tenant_id,
             saved=False,
             push_as=PushAs.LEAD.value,
@@ -60,6 +60,7 @@ def core_settings(row: PushSettingsMixin) -> PushSettings:
         stages=stages,
         require_email=row.require_email,
         stage_map=adapter.stage_map,
+        field_map=adapter.field_map,
         bulk_threshold=int(cfg["SFSYNC_BULK_THRESHOLD"]),
         # Tenant-scoped: two tenants pushing to one org never claim each other's records.
         external_id_prefix=f"{row.tenant_id}-",

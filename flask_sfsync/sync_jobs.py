@@ -150,7 +150,7 @@ def lock_held(tenant_id: str) -> bool:
 
 def drain_job(tenant_id: str) -> dict[str, Any]:
     """Push everything pending for the tenant: its full sync, then the outbox."""
-    from .sync_service import drain
+    from .sync_runner import drain
 
     clear_marker(tenant_id)
     return drain(tenant_id)
@@ -161,4 +161,4 @@ def setup_fields_job(tenant_id: str) -> dict[str, Any]:
     from .sync_service import set_up_fields
 
     setup = set_up_fields(tenant_id)
-    return {"fields": setup.get("fields", []), "message": setup.get("message")}
+    return {"fields": setup["fields"], "message": setup["message"]}

@@ -25,15 +25,19 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 
 from .models import UTCDateTime, utcnow
+
+#: A plain Session or Flask-SQLAlchemy's scoped ``db.session``.
+SessionLike = Session | scoped_session[Any]
 
 __all__ = [
     "DeleteBehaviour",
     "OutboxOp",
     "RunKind",
     "RunStatus",
+    "SessionLike",
     "SyncModels",
     "sync_models_for",
 ]

@@ -10,18 +10,17 @@ mid-push keeps everything it had already written.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Session
 
 from . import signals
 from .models import utcnow
 from .sync.links import Link
 from .sync.plan import Action, SkipReason
 from .sync.results import Outcome, OutcomeStatus
-from .sync_models import SyncModels, SyncRunMixin
+from .sync_models import SessionLike, SyncModels, SyncRunMixin
 
 __all__ = ["DbLinkStore", "OutcomeRecorder", "action_label"]
 
@@ -35,7 +34,7 @@ def _chunks(items: Sequence[str]) -> list[Sequence[str]]:
 class DbLinkStore:
     """``LinkStore`` over ``sfsync_links`` for one tenant."""
 
-    def __init__(self, session: Session, models: SyncModels, tenant_id: str) -> None:
+    def __init__(self, session: SessionLike, models: SyncModels, tenant_id: str) -> None:
         self.session = session
         self.models = models
         self.tenant_id = tenant_id
@@ -114,7 +113,7 @@ class OutcomeRecorder:
 
     def __init__(
         self,
-        session: Session,
+        session: SessionLike,
         models: SyncModels,
         run: SyncRunMixin,
         linked: set[str],
@@ -187,7 +186,9 @@ class OutcomeRecorder:
             )
         )
         if entry is None:
-            entry = model(tenant_id=self.tenant_id, host_id=o.host_id, created_at=now, attempts=0)
+            entry = cast(Any, model)(
+                tenant_id=self.tenant_id, host_id=o.host_id, created_at=now, attempts=0
+            )
             self.session.add(entry)
         entry.run_id = self.run.id
         entry.action = action

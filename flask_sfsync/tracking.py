@@ -32,8 +32,8 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 
-from .sync_models import OutboxOp, SyncModels
 from .models import utcnow
+from .sync_models import OutboxOp, SyncModels
 
 __all__ = ["contacts_changed", "install", "queue_contacts"]
 

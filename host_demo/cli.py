@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import Table
 
 from .extensions import db
@@ -21,6 +22,7 @@ def create_tables() -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command() -> None:
     """Create the host's tables that do not exist yet."""
     create_tables()
@@ -31,6 +33,7 @@ def init_db_command() -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has data.")
 @click.option("--reset", is_flag=True, help="Drop every table first (all data is lost).")
 @click.option("--contacts", default=240, show_default=True, help="Contacts in the demo team.")
+@with_appcontext
 def seed_command(if_empty: bool, reset: bool, contacts: int) -> None:
     """Fill the database with two teams, their users and a realistic book of contacts."""
     if reset:

@@ -160,7 +160,7 @@ def _run_one(
     finally:
         builder.close()
     payload = response.get_data()
-    parsed = _body(payload, response.mimetype)
+    parsed = _body(payload, response.mimetype or "")
     out_headers: dict[str, str] = {}
     if response.status_code == 201 and isinstance(parsed, dict) and "id" in parsed:
         out_headers["Location"] = f"{parts.path.rstrip('/')}/{parsed['id']}"

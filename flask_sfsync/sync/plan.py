@@ -31,6 +31,7 @@ from .fingerprint import fingerprint
 from .links import Link
 from .mapping import HostContact, is_empty, map_contact
 from .matching import Match, MatchedBy
+from .rows import Row
 from .settings import PushAs, PushSettings
 
 __all__ = [
@@ -89,7 +90,7 @@ class Draft:
     sobject: str
     target_id: str | None  # known record (link or match); None: a new or upserted one
     matched_by: MatchedBy | None
-    fields: dict[str, Any]
+    fields: Mapping[str, Any]
     fingerprint: str
     owner_email: str | None
     company: str | None
@@ -100,7 +101,7 @@ class PlannedWrite:
     host_id: str
     sobject: str
     action: Action
-    fields: dict[str, Any]  # ready to send (Id / external ID / OwnerId / AccountId included)
+    fields: Mapping[str, Any]  # ready to send (Id, external ID, OwnerId, AccountId included)
     fingerprint: str
     target_id: str | None = None
     matched_by: MatchedBy | None = None
@@ -179,7 +180,7 @@ def draft(
             skips.append(Skip(host_id, SkipReason.UNCHANGED))
             continue
         drafts.append(
-            Draft(host_id, sobject, target_id, matched_by, fields, print_, owner, company)
+            Draft(host_id, sobject, target_id, matched_by, Row(fields), print_, owner, company)
         )
     return drafts, skips
 
@@ -200,13 +201,10 @@ def finalize(
     account_ids: Mapping[str, str],
     account_errors: Mapping[str, RecordError],
 ) -> Plan:
-    """``owner_ids``: lower-cased email -> active user; ``account_*``: lower-cased name.
-
-    The drafts' field dicts become the writes' (no copy: a large push holds one set).
-    """
+    """``owner_ids``: lower-cased email -> active user; ``account_*``: lower-cased name."""
     plan = Plan()
     for d in drafts:
-        fields = d.fields
+        fields = dict(d.fields)
         owner_id = owner_ids.get(d.owner_email.strip().lower()) if d.owner_email else None
         if owner_id:
             fields["OwnerId"] = owner_id
@@ -227,7 +225,8 @@ def finalize(
             action = Action.UPSERT if ext_field else Action.CREATE
         plan.writes.append(
             PlannedWrite(
-                d.host_id, d.sobject, action, fields, d.fingerprint, d.target_id, d.matched_by
+                d.host_id, d.sobject, action, Row(fields), d.fingerprint, d.target_id,
+                d.matched_by,
             )
         )
     return plan

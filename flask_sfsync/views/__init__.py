@@ -53,4 +53,5 @@ def _flashes_to_show() -> list[tuple[str, str]]:
         return []
     if getattr(request_ctx, "flashes", None) is not None:
         return []
-    return list(get_flashed_messages(with_categories=True))
+    messages: list[tuple[str, str]] = get_flashed_messages(with_categories=True)  # type: ignore[assignment]
+    return messages

@@ -108,9 +108,7 @@ def test_deny_on_first_connect_leaves_nothing(host: Any, local_org: Any) -> None
     assert host.connection() is None
 
 
-def test_messages_are_not_repeated_when_the_host_base_shows_them(
-    host: Any, local_org: Any
-) -> None:
+def test_messages_are_not_repeated_when_the_host_base_shows_them(host: Any, local_org: Any) -> None:
     from jinja2 import DictLoader
 
     host.app.jinja_loader = DictLoader(

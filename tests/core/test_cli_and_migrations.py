@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -97,6 +99,25 @@ def test_include_name_keeps_host_autogenerate_off_our_tables() -> None:
     assert include_name("ix_anything", "index", {}) is True
 
 
+@pytest.fixture
+def preserved_logging() -> Iterator[None]:
+    """Flask-Migrate's env.py runs logging.fileConfig: undo it for the tests that follow."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    before = {
+        name: (logger.disabled, logger.level, logger.handlers[:])
+        for name, logger in logging.Logger.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger)
+    }
+    yield
+    root.handlers[:], root.level = handlers, level
+    for name, logger in logging.Logger.manager.loggerDict.items():
+        if isinstance(logger, logging.Logger):
+            disabled, lvl, hdlrs = before.get(name, (False, logging.NOTSET, []))
+            logger.disabled, logger.level, logger.handlers[:] = disabled, lvl, hdlrs
+
+
+@pytest.mark.usefixtures("preserved_logging")
 @pytest.mark.filterwarnings("ignore:'get_engine' is deprecated")  # Flask-Migrate's env.py
 def test_migrations_run_through_the_hosts_flask_migrate(host: Any, tmp_path: Any) -> None:
     from flask_migrate import Migrate, init

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
@@ -51,6 +52,22 @@ def test_tokens_are_encrypted_in_the_database(host: Any, local_org: Any) -> None
         assert stored.startswith("gAAAAA")  # Fernet's version byte, base64
 
 
+@pytest.fixture
+def all_loggers_enabled() -> Iterator[None]:
+    """Alembic's logging.fileConfig (run by earlier tests) disables existing loggers."""
+    loggers = [
+        logger
+        for logger in logging.Logger.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger) and logger.disabled
+    ]
+    for logger in loggers:
+        logger.disabled = False
+    yield
+    for logger in loggers:
+        logger.disabled = True
+
+
+@pytest.mark.usefixtures("all_loggers_enabled")
 def test_tokens_and_codes_never_reach_logs_or_pages(
     host: Any, local_org: Any, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -92,7 +92,8 @@ def test_toggle_never_redirects_off_site(app: Flask, client: FlaskClient, world:
 
 def test_list_filters_by_kind(client: FlaskClient, world: World) -> None:
     post(client, f"/activities/for/{world.contact_id}", {"kind": "call", "subject": "Ring ring"})
-    post(client, f"/activities/for/{world.contact_id}", {"kind": "email", "subject": "You got mail"})
+    post(client, f"/activities/for/{world.contact_id}",
+         {"kind": "email", "subject": "You got mail"})
     page = client.get("/activities/?view=all&kind=email").get_data(as_text=True)
     assert "You got mail" in page and "Ring ring" not in page
 

@@ -41,7 +41,8 @@ def test_create_company(app: Flask, client: FlaskClient, world: World) -> None:
     with app.app_context():
         globex = db.session.scalar(select(Company).where(Company.name == "Globex"))
         assert globex is not None
-        assert (globex.team_id, globex.domain, globex.size) == (world.team_id, "globex.com", "1000+")
+        assert (globex.team_id, globex.domain, globex.size) == (
+            world.team_id, "globex.com", "1000+")
 
 
 def test_company_validation(app: Flask, client: FlaskClient) -> None:

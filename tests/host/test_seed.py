@@ -33,8 +33,8 @@ def test_seed_fills_two_teams(app: Flask) -> None:
         assert len(contacts) >= 200
         assert db.session.scalar(select(func.count()).select_from(Contact)
                                  .where(Contact.team_id == other.team_id))
-        assert db.session.scalar(select(func.count()).select_from(Activity)) > 100
-        assert db.session.scalar(select(func.count()).select_from(Company)) > 20
+        assert (db.session.scalar(select(func.count()).select_from(Activity)) or 0) > 100
+        assert (db.session.scalar(select(func.count()).select_from(Company)) or 0) > 20
 
         without_email = [c for c in contacts if c.email is None]
         assert len(without_email) >= 5

@@ -1,0 +1,231 @@
+"""Turning the push sync on for an application, and the actions its pages offer.
+
+::
+
+    sfsync = SFSync(app, db=db)
+    init_push(app, ContactAdapter(Contact, tenant="team_id", ...))
+
+:func:`init_push` maps the sync tables on the host's ``db``, tracks the adapter's model, adds
+the settings, sync and error-log pages to the extension's blueprint, the ``flask sfsync sweep``
+command, and creates our custom fields in an org as soon as it is connected.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, cast
+
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask_sqlalchemy import SQLAlchemy
+
+from . import outbox, signals, tracking
+from .adapters import ContactAdapter
+from .connections import connection_for
+from .ext import get_state
+from .models import ConnectionStatus, utcnow
+from .push_settings import settings_for, settings_row
+from .salesforce.custom_fields import ensure_fields
+from .salesforce.errors import SalesforceFailure
+from .salesforce.exceptions import ReconnectNeeded as ClientReconnectNeeded
+from .salesforce.exceptions import SalesforceAuthError
+from .sync_jobs import enqueue_drain, redis_for, setup_fields_job
+from .sync_models import (
+    ACTIVE_RUN_STATUSES,
+    OutboxOp,
+    RunKind,
+    RunStatus,
+    SyncModels,
+    SyncRunMixin,
+    sync_models_for,
+)
+
+__all__ = [
+    "CONFIG_DEFAULTS",
+    "PushState",
+    "init_push",
+    "retry_errors",
+    "set_up_fields",
+    "start_full_sync",
+]
+
+log = logging.getLogger(__name__)
+
+#: The push sync's configuration keys (``app.config.setdefault``; the host's values win).
+CONFIG_DEFAULTS: dict[str, Any] = {
+    # LeadSource of new records; None: the Flask app's name.
+    "SFSYNC_APP_NAME": None,
+    # Share of the org's daily API limit our pushes may spend (the rest is the org's).
+    "SFSYNC_API_BUDGET_SHARE": 0.5,
+    # Above this many records in one push, Bulk API 2.0 instead of sObject Collections.
+    "SFSYNC_BULK_THRESHOLD": 2000,
+    # Contacts read and pushed together by a full sync (its resume point is per page).
+    "SFSYNC_PUSH_PAGE_SIZE": 100_000,
+    # Outbox rows taken per Auto Sync round.
+    "SFSYNC_DRAIN_BATCH": 5000,
+    # While edits keep coming, the next round waits this long (doubling, at most 4x).
+    "SFSYNC_COALESCE_SECONDS": 0.25,
+    # Seconds a connection's lock outlives a dead worker.
+    "SFSYNC_LOCK_TIMEOUT": 60,
+    "SFSYNC_PUSH_JOB_TIMEOUT": 6 * 3600,
+    # The sweep: how often the worker runs it, and how old a change must be to be re-enqueued.
+    "SFSYNC_SWEEP_INTERVAL": 30,
+    "SFSYNC_SWEEP_AGE": 20,
+    # Transient failures: attempts and backoff per call, then a pause of the connection.
+    "SFSYNC_RETRY_ATTEMPTS": 6,
+    "SFSYNC_RETRY_BASE_DELAY": 0.5,
+    "SFSYNC_RETRY_MAX_DELAY": 30.0,
+    "SFSYNC_TRANSIENT_PAUSE": 60,
+    # Create our custom fields in an org as soon as it is connected.
+    "SFSYNC_SETUP_FIELDS_ON_CONNECT": True,
+}
+
+
+@dataclass
+class PushState:
+    """``app.extensions["sfsync_push"]``."""
+
+    adapter: ContactAdapter
+    db: SQLAlchemy
+    models: SyncModels
+
+
+def init_push(app: Flask, adapter: ContactAdapter) -> PushState:
+    """Turn the push sync on for ``app`` (after ``SFSync.init_app``)."""
+    if "sfsync_push" in app.extensions:
+        raise RuntimeError("the push sync is already initialised on this application")
+    for key, value in CONFIG_DEFAULTS.items():
+        app.config.setdefault(key, value)
+    sfsync_state = get_state(app)
+    state = PushState(adapter=adapter, db=sfsync_state.db, models=sync_models_for(sfsync_state.db))
+    app.extensions["sfsync_push"] = state
+    tracking.install(sfsync_state.db)
+    from .views import sync as sync_pages
+
+    sync_pages.register(app, sfsync_state.blueprint_name, app.config["SFSYNC_URL_PREFIX"])
+    from .sweep import register_cli
+
+    register_cli()
+    signals.connection_established.connect(_on_connected, app, weak=False)
+    return state
+
+
+def push_state() -> PushState:
+    state: PushState = current_app.extensions["sfsync_push"]
+    return state
+
+
+def _on_connected(sender: Flask, **kwargs: Any) -> None:
+    """A new or renewed connection: set up our fields, push what waited for it."""
+    tenant_id = str(kwargs["tenant_id"])
+    if current_app.config["SFSYNC_SETUP_FIELDS_ON_CONNECT"]:
+        try:
+            from rq import Queue
+
+            Queue(current_app.config["SFSYNC_QUEUE_NAME"], connection=redis_for()).enqueue(
+                setup_fields_job, tenant_id
+            )
+        except Exception as exc:  # Redis down must not break the OAuth callback
+            log.warning("could not enqueue the field setup of tenant %s: %s", tenant_id, exc)
+    enqueue_drain(tenant_id)
+
+
+# -- actions of the pages ---------------------------------------------------------------------
+
+
+def active_run(tenant_id: str, kind: RunKind | None = RunKind.FULL) -> SyncRunMixin | None:
+    state = push_state()
+    run = state.models.SyncRun
+    query = sa.select(run).where(
+        run.tenant_id == tenant_id, run.status.in_([s.value for s in ACTIVE_RUN_STATUSES])
+    )
+    if kind is not None:
+        query = query.where(run.kind == kind.value)
+    result: SyncRunMixin | None = state.db.session.scalar(query.order_by(run.id.desc()).limit(1))
+    return result
+
+
+def start_full_sync(tenant_id: str) -> tuple[SyncRunMixin, bool]:
+    """Queue a full push (Sync Now). Returns (run, started): a running one is returned as is."""
+    current = active_run(tenant_id)
+    if current is not None:
+        return current, False
+    state = push_state()
+    run = cast(Any, state.models.SyncRun)(
+        tenant_id=tenant_id, kind=RunKind.FULL.value, status=RunStatus.QUEUED.value,
+        total=state.adapter.count(state.db.session, tenant_id), done=0, pushed=0, skipped=0,
+        unchanged=0, failed=0, api_calls=0, created_at=utcnow(),
+    )
+    state.db.session.add(run)
+    state.db.session.commit()
+    enqueue_drain(tenant_id)
+    return run, True
+
+
+def retry_errors(tenant_id: str, entry_ids: list[int] | None = None) -> int:
+    """Push the contacts of these open error-log entries again (None: every open entry)."""
+    state = push_state()
+    model = state.models.SyncError
+    query = sa.select(model.host_id).where(
+        model.tenant_id == tenant_id, model.resolved_at.is_(None)
+    )
+    if entry_ids is not None:
+        query = query.where(model.id.in_(entry_ids))
+    host_ids = sorted(set(state.db.session.scalars(query)))
+    outbox.add(state.db.session, state.models, tenant_id, host_ids, OutboxOp.RETRY)
+    state.db.session.commit()
+    if host_ids:
+        enqueue_drain(tenant_id)
+    return len(host_ids)
+
+
+def set_up_fields(tenant_id: str) -> dict[str, Any]:
+    """Create our custom fields (idempotent) and store which exist; a clear message when the
+    connected user may not create fields."""
+    from .sync_runner import make_api
+
+    state = push_state()
+    row = settings_row(tenant_id)
+    conn = connection_for(tenant_id)
+    result: dict[str, Any] = {"fields": [], "message": None, "ok": False}
+    if conn is None or conn.status != ConnectionStatus.CONNECTED:
+        result["message"] = "Connect Salesforce first."
+        return result
+    try:
+        from .salesforce.describe import DescribeCache
+
+        setup = ensure_fields(make_api(conn), cache=DescribeCache())
+    except (SalesforceFailure, SalesforceAuthError, ClientReconnectNeeded) as exc:
+        result["message"] = f"The fields could not be checked: {exc}"
+        row.fields_message = result["message"]
+        state.db.session.commit()
+        return result
+    result["fields"] = [
+        {
+            "sobject": f.sobject, "name": f.name, "label": f.label, "state": f.state.value,
+            "error": f"{f.error.status_code}: {f.error.message}" if f.error else None,
+        }
+        for f in setup.fields
+    ]
+    result["ok"] = setup.external_id_ready
+    result["message"] = setup.message or None
+    row.fields_state = result["fields"]
+    row.fields_message = result["message"]
+    row.fields_checked_at = utcnow()
+    state.db.session.commit()
+    return result
+
+
+def open_error_count(tenant_id: str) -> int:
+    state = push_state()
+    model = state.models.SyncError
+    query = sa.select(sa.func.count()).select_from(model).where(
+        model.tenant_id == tenant_id, model.resolved_at.is_(None)
+    )
+    return int(state.db.session.scalar(query) or 0)
+
+
+def settings_saved(tenant_id: str) -> bool:
+    row = settings_for(tenant_id)
+    return bool(row is not None and row.saved)

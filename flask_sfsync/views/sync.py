@@ -1,0 +1,107 @@
+"""Sync Now, the sync page with its live progress, and the JSON status it polls.
+
+:func:`register` adds every push page (these, the settings and the error log) to the
+extension's blueprint: as application URL rules whose endpoints carry the blueprint's name,
+so the blueprint's tenant guard, CSRF check and templates apply to them exactly as to its own
+pages (Flask finds a request's blueprint from its endpoint).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, current_app, flash, jsonify, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from ..connections import connection_for
+from ..models import ConnectionStatus
+from ..progress import last_run, sync_status
+from ..sync_models import RunKind
+from ..sync_service import settings_saved, start_full_sync
+from . import errorlog, settings
+from .guard import current_tenant
+
+__all__ = ["register", "status_view", "sync_now_view", "sync_view"]
+
+SKIPPED_SHOWN = 200
+
+
+def sync_view() -> str:
+    tenant = current_tenant()
+    state = current_app.extensions["sfsync_push"]
+    run = state.models.SyncRun
+    recent = list(
+        state.db.session.scalars(
+            sa.select(run).where(run.tenant_id == tenant).order_by(run.id.desc()).limit(20)
+        )
+    )
+    full = last_run(tenant, RunKind.FULL)
+    skipped: list[Any] = []
+    if full is not None:
+        history = state.models.SyncHistory
+        skipped = list(
+            state.db.session.scalars(
+                sa.select(history)
+                .where(history.run_id == full.id, history.status == "skipped")
+                .order_by(history.id)
+                .limit(SKIPPED_SHOWN)
+            )
+        )
+    return render_template(
+        "sfsync/sync.html",
+        connection=connection_for(tenant),
+        status=sync_status(tenant),
+        runs=recent,
+        skipped=skipped,
+        skipped_contacts=errorlog._contacts([h.host_id for h in skipped]),
+        adapter=state.adapter,
+    )
+
+
+def sync_now_view() -> Response:
+    tenant = current_tenant()
+    conn = connection_for(tenant)
+    target = request.form.get("next") or url_for(".sync_page")
+    if not target.startswith("/"):
+        target = url_for(".sync_page")
+    if conn is None or conn.status != ConnectionStatus.CONNECTED:
+        flash("Connect Salesforce before syncing.", "error")
+    elif not settings_saved(tenant):
+        flash("Save the sync settings first: nothing is pushed until they are saved.", "warning")
+        return redirect(url_for(".sync_settings"))
+    else:
+        _, started = start_full_sync(tenant)
+        if started:
+            flash("Sync started: your contacts are being pushed to Salesforce.", "success")
+        else:
+            flash("A sync is already running.", "info")
+    return redirect(target)
+
+
+def status_view() -> Response:
+    response = jsonify(sync_status(current_tenant()))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+_PAGES: list[tuple[str, str, Callable[..., Any], list[str]]] = [
+    ("/salesforce/settings", "sync_settings", settings.settings_view, ["GET", "POST"]),
+    ("/salesforce/fields", "sync_fields", settings.fields_view, ["POST"]),
+    ("/salesforce/sync", "sync_page", sync_view, ["GET"]),
+    ("/salesforce/sync", "sync_now", sync_now_view, ["POST"]),
+    ("/salesforce/sync/status.json", "sync_status", status_view, ["GET"]),
+    ("/salesforce/errors", "sync_errors", errorlog.errors_view, ["GET"]),
+    ("/salesforce/errors/retry-all", "sync_retry_all", errorlog.retry_all_view, ["POST"]),
+    ("/salesforce/errors/<int:entry_id>/retry", "sync_retry", errorlog.retry_view, ["POST"]),
+    ("/salesforce/contacts/<host_id>/history", "sync_history", errorlog.history_view, ["GET"]),
+]
+
+
+def register(app: Flask, blueprint_name: str, url_prefix: str) -> None:
+    prefix = url_prefix.rstrip("/")
+    for rule, endpoint, view, methods in _PAGES:
+        app.add_url_rule(
+            prefix + rule, f"{blueprint_name}.{endpoint}", view, methods=methods
+        )

@@ -25,7 +25,7 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, scoped_session
 
 from .models import UTCDateTime, utcnow
 
@@ -100,9 +100,10 @@ class PushSettingsMixin:
 
 class SyncLinkMixin:
     __tablename__ = "sfsync_links"
-    __table_args__ = (
-        sa.UniqueConstraint("tenant_id", "host_id", name="uq_sfsync_links_tenant_host"),
-    )
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Any, ...]:
+        # Fresh objects per binding: one mixin is mapped on several hosts' metadata.
+        return (sa.UniqueConstraint("tenant_id", "host_id", name="uq_sfsync_links_tenant_host"),)
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     tenant_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
@@ -116,7 +117,10 @@ class SyncLinkMixin:
 
 class OutboxEntryMixin:
     __tablename__ = "sfsync_outbox"
-    __table_args__ = (sa.Index("ix_sfsync_outbox_tenant_id", "tenant_id", "id"),)
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Any, ...]:
+        # Fresh objects per binding: one mixin is mapped on several hosts' metadata.
+        return (sa.Index("ix_sfsync_outbox_tenant_id", "tenant_id", "id"),)
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
     tenant_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
@@ -129,7 +133,10 @@ class OutboxEntryMixin:
 
 class SyncRunMixin:
     __tablename__ = "sfsync_sync_runs"
-    __table_args__ = (sa.Index("ix_sfsync_sync_runs_tenant", "tenant_id", "id"),)
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Any, ...]:
+        # Fresh objects per binding: one mixin is mapped on several hosts' metadata.
+        return (sa.Index("ix_sfsync_sync_runs_tenant", "tenant_id", "id"),)
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     tenant_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
@@ -161,9 +168,10 @@ class SyncRunMixin:
 
 class SyncErrorMixin:
     __tablename__ = "sfsync_sync_errors"
-    __table_args__ = (
-        sa.Index("ix_sfsync_sync_errors_open", "tenant_id", "resolved_at", "host_id"),
-    )
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Any, ...]:
+        # Fresh objects per binding: one mixin is mapped on several hosts' metadata.
+        return (sa.Index("ix_sfsync_sync_errors_open", "tenant_id", "resolved_at", "host_id"),)
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     tenant_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
@@ -186,7 +194,10 @@ class SyncErrorMixin:
 
 class SyncHistoryMixin:
     __tablename__ = "sfsync_sync_history"
-    __table_args__ = (sa.Index("ix_sfsync_sync_history_host", "tenant_id", "host_id", "id"),)
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Any, ...]:
+        # Fresh objects per binding: one mixin is mapped on several hosts' metadata.
+        return (sa.Index("ix_sfsync_sync_history_host", "tenant_id", "host_id", "id"),)
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     tenant_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)

@@ -20,7 +20,15 @@ from typing import Any
 from .api import SalesforceApi
 from .errors import Disposition, RecordError, disposition_of, record_error
 
-__all__ = ["COLLECTION_MAX", "RecordWrite", "WriteResult", "create", "update", "upsert"]
+__all__ = [
+    "COLLECTION_MAX",
+    "RecordWrite",
+    "WriteResult",
+    "create",
+    "delete",
+    "update",
+    "upsert",
+]
 
 COLLECTION_MAX = 200
 
@@ -63,6 +71,24 @@ def update(
     api: SalesforceApi, sobject: str, writes: Iterable[RecordWrite]
 ) -> Iterator[WriteResult]:
     return _write(api, _Call("PATCH", "composite/sobjects", sobject), writes)
+
+
+def delete(api: SalesforceApi, record_ids: Iterable[str]) -> Iterator[WriteResult]:
+    """Move records to the recycle bin, 200 per call; results are keyed by record id.
+
+    An already deleted record (``ENTITY_IS_DELETED``) counts as done: a retried delete is fine.
+    """
+    ids = list(dict.fromkeys(record_ids))
+    for start in range(0, len(ids), COLLECTION_MAX):
+        chunk = ids[start : start + COLLECTION_MAX]
+        replies = api.rest(
+            "DELETE", "composite/sobjects", params={"ids": ",".join(chunk), "allOrNone": "false"}
+        )
+        for record_id, reply in zip(chunk, replies, strict=True):
+            result = _result(record_id, reply, creates=False)
+            if result.error is not None and result.error.status_code == "ENTITY_IS_DELETED":
+                result = WriteResult(record_id, record_id)
+            yield result
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,10 @@ from flask_sfsync.salesforce.owners import OwnerDirectory, default_directory
 from .accounts import AccountResolution, resolve_accounts
 from .links import Link, LinkStore
 from .mapping import HostContact
-from .matching import Candidate, find_matches
+from .matching import Candidate, MatchedBy, find_matches
 from .plan import Action, Draft, OrgSchema, Plan, PlannedWrite, draft, finalize, select
 from .results import Outcome, OutcomeStatus, PushReport
+from .rows import Row
 from .settings import PushAs, PushSettings
 
 __all__ = ["OutcomeSink", "push"]
@@ -60,23 +61,65 @@ def push(
     try:
         plan = _plan(api, list(contacts), settings, link_store, describe, owners, report)
         emit([Outcome(s.host_id, OutcomeStatus.SKIPPED, skip_reason=s.reason) for s in plan.skips])
+        # The write that failed for these was their Account's creation.
         emit([
-            Outcome(host_id, OutcomeStatus.FAILED, sobject=sobject, error=error)
-            for host_id, sobject, error in plan.failures
+            Outcome(host_id, OutcomeStatus.FAILED, sobject="Account", action=Action.CREATE,
+                    error=error)
+            for host_id, _, error in plan.failures
         ])
+        stale: list[PlannedWrite] = []
         for (sobject, action), group in plan.groups().items():
             for chunk in _execute(api, sobject, action, group, settings):
-                links = [
-                    Link(o.host_id, sobject, o.sf_id, w.fingerprint)
-                    for o, w in chunk
-                    if o.status is OutcomeStatus.PUSHED and o.sf_id
-                ]
-                link_store.save_links(links)
-                report.links.extend(links)
-                emit([o for o, _ in chunk])
+                stale.extend(w for o, w in chunk if _link_is_stale(o))
+                done = [(o, w) for o, w in chunk if not _link_is_stale(o)]
+                _record(done, link_store, report, emit)
+        # Records deleted in Salesforce since they were linked: the contact gets a new one.
+        for (sobject, action), group in _relinked(stale, settings).items():
+            for chunk in _execute(api, sobject, action, group, settings):
+                _record(chunk, link_store, report, emit)
     finally:
         report.api_calls = api.meter.calls - calls_before
     return report
+
+
+def _record(
+    chunk: Sequence[tuple[Outcome, PlannedWrite]],
+    link_store: LinkStore,
+    report: PushReport,
+    emit: Callable[[Sequence[Outcome]], None],
+) -> None:
+    links = [
+        Link(o.host_id, w.sobject, o.sf_id, w.fingerprint)
+        for o, w in chunk
+        if o.status is OutcomeStatus.PUSHED and o.sf_id
+    ]
+    link_store.save_links(links)
+    report.links.extend(links)
+    emit([o for o, _ in chunk])
+
+
+# What an update by Id of a record that is gone answers.
+_GONE = frozenset({"ENTITY_IS_DELETED", "NOT_FOUND", "INVALID_CROSS_REFERENCE_KEY"})
+
+
+def _link_is_stale(outcome: Outcome) -> bool:
+    return (
+        outcome.matched_by is MatchedBy.LINK
+        and outcome.error is not None
+        and outcome.error.status_code in _GONE
+    )
+
+
+def _relinked(
+    stale: Sequence[PlannedWrite], settings: PushSettings
+) -> dict[tuple[str, Action], list[PlannedWrite]]:
+    groups: dict[tuple[str, Action], list[PlannedWrite]] = {}
+    for w in stale:
+        fields = {k: v for k, v in w.fields.items() if k != "Id"}
+        action = Action.UPSERT if settings.external_id_field in fields else Action.CREATE
+        again = PlannedWrite(w.host_id, w.sobject, action, Row(fields), w.fingerprint)
+        groups.setdefault((w.sobject, action), []).append(again)
+    return groups
 
 
 def _plan(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import Select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from ..auth import require_login
@@ -24,7 +25,9 @@ bp.before_request(require_login)
 
 
 def listed(view: str, kind: str) -> Select[Activity]:
-    stmt = team_select(Activity).join(Activity.contact)
+    stmt = team_select(Activity).options(
+        selectinload(Activity.contact), selectinload(Activity.owner)
+    )
     if kind in ACTIVITY_KINDS:
         stmt = stmt.where(Activity.kind == kind)
     if view == "open":

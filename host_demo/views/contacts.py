@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
 from werkzeug.wrappers import Response
 
 from ..auth import require_login
@@ -55,7 +56,12 @@ def search_clause(query: str) -> ColumnElement[bool]:
 
 
 def filtered_contacts(args: dict[str, str]) -> Select[Any]:
-    stmt = team_select(Contact).outerjoin(Contact.company)
+    # One query for the page's rows, their companies (joined anyway) and owners: no N+1.
+    stmt = (
+        team_select(Contact)
+        .outerjoin(Contact.company)
+        .options(contains_eager(Contact.company), selectinload(Contact.owner))
+    )
     if args.get("q"):
         stmt = stmt.where(search_clause(args["q"]))
     if args.get("stage") in STAGES:

@@ -69,7 +69,7 @@ def create_app(config: dict[str, Any] | None = None, *, create: bool = False) ->
         company_id: Mapped[int | None] = mapped_column(sa.ForeignKey("companies.id"))
         company: Mapped[Company | None] = relationship(back_populates="contacts")
 
-    app = Flask(__name__)
+    app = Flask(__name__, template_folder="templates")
     app.config.update(
         SECRET_KEY="integration-secret",
         SFSYNC_ENCRYPTION_KEY="integration encryption key",

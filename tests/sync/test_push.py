@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from flask_sfsync.emulator.handle import LocalOrg
+from flask_sfsync.salesforce import writers
 from flask_sfsync.salesforce.api import SalesforceApi
 from flask_sfsync.salesforce.describe import DescribeCache
 from flask_sfsync.salesforce.owners import OwnerDirectory
@@ -229,3 +230,42 @@ def test_bulk_threshold_is_configurable(
                  PushSettings(bulk_threshold=threshold))
     assert report.counts["pushed"] == 60
     assert any(e.path.endswith("/jobs/ingest") for e in org.request_log)
+
+
+def test_a_record_deleted_in_salesforce_gets_a_new_one(
+    ready_api: SalesforceApi, describe: DescribeCache
+) -> None:
+    store = MemoryLinkStore()
+    first = run(ready_api, describe, [person(1), person(2)], PushSettings(), store)
+    gone = first.outcome("1")
+    assert gone is not None and gone.sf_id
+    deleted = list(writers.delete(ready_api, [gone.sf_id, gone.sf_id]))
+    assert [r.ok for r in deleted] == [True]
+    assert all(r.ok for r in writers.delete(ready_api, [gone.sf_id]))  # again: already done
+    again = run(ready_api, describe, [person(1, title="New"), person(2, title="New")],
+                PushSettings(), store)
+    assert again.counts["failed"] == 0 and again.counts["pushed"] == 2
+    replaced = again.outcome("1")
+    assert replaced is not None and replaced.created and replaced.sf_id != gone.sf_id
+    assert store.links["1"].sf_id == replaced.sf_id
+    assert len(rows(ready_api, "SELECT Id FROM Lead WHERE Title = 'New'")) == 2
+
+
+def test_bulk_push_survives_faults_and_finds_existing_records(
+    org: LocalOrg, ready_api: SalesforceApi, describe: DescribeCache
+) -> None:
+    existing = create(ready_api, "Contact", LastName="Known", Email="p5@example.org")
+    describe.prefetch(ready_api, ("Lead", "Contact"))
+    org.faults.fail_next(1, "/jobs/ingest", kind="503")
+    org.faults.error_rate(0.2, kind="503")
+    org.faults.error_rate(0.2, kind="UNABLE_TO_LOCK_ROW")
+    store = MemoryLinkStore()
+    report = run(ready_api, describe, [person(i) for i in range(2100)], PushSettings(), store)
+    org.faults.clear()
+    assert report.counts["failed"] == 0, report.of(OutcomeStatus.FAILED)[:3]
+    known = report.outcome("5")
+    assert known is not None and known.sf_id == existing["id"]
+    assert known.matched_by is MatchedBy.EMAIL and known.sobject == "Contact"
+    ids = [r["SFSync_Id__c"] for r in rows(ready_api, "SELECT SFSync_Id__c FROM Lead")]
+    assert sorted(ids) == sorted(str(i) for i in range(2100) if i != 5)
+    assert len(store.links) == 2100

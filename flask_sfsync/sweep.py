@@ -87,10 +87,8 @@ class _SweepMixin:
 
     flask_app: Flask
     _last_sweep: float = 0.0
-
-    @property
-    def _sweep_every(self) -> float:
-        return float(self.flask_app.config["SFSYNC_SWEEP_INTERVAL"])
+    #: Set from ``SFSYNC_SWEEP_INTERVAL`` by :func:`make_sweeping_worker`.
+    _sweep_every: float = 30.0
 
     @property
     def dequeue_timeout(self) -> int:
@@ -139,6 +137,7 @@ def make_sweeping_worker(
         connection=plain.connection,
     )
     worker.flask_app = app
+    worker._sweep_every = float(app.config["SFSYNC_SWEEP_INTERVAL"])
     worker._parent_pid = plain._parent_pid  # type: ignore[attr-defined]
     return worker
 

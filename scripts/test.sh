@@ -62,8 +62,8 @@ PG_URL="postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/postgres"
 
 step "ruff"
 "$VENV/bin/ruff" check flask_sfsync host_demo tests benchmarks
-step "mypy --strict flask_sfsync"
-"$VENV/bin/mypy" flask_sfsync
+step "mypy --strict (the package and the demo host)"
+"$VENV/bin/mypy" flask_sfsync host_demo
 step "docs (Sphinx, warnings are errors)"
 "$VENV/bin/sphinx-build" -q -W -b html docs docs/_build/html
 

@@ -16,8 +16,8 @@ from typing import Any
 from werkzeug import Request, Response
 
 from flask_sfsync.emulator import csvio, soql
+from flask_sfsync.emulator.api_context import ApiContext
 from flask_sfsync.emulator.errors import SalesforceApiError
-from flask_sfsync.emulator.instance import ApiContext
 from flask_sfsync.emulator.rest_bulk2_ingest import run_ingest
 from flask_sfsync.emulator.rest_bulk2_jobs import FINAL_STATES, Job, jobs_of
 from flask_sfsync.emulator.rest_http import json_response, read_json, request_content_type

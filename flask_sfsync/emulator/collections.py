@@ -15,12 +15,11 @@ from typing import Any
 
 from werkzeug import Request, Response
 
+from flask_sfsync.emulator.api_context import ApiContext
 from flask_sfsync.emulator.errors import SalesforceApiError
 from flask_sfsync.emulator.ids import try_normalize_id
-from flask_sfsync.emulator.instance import ApiContext
 from flask_sfsync.emulator.rest_http import json_response, read_json
 from flask_sfsync.emulator.rest_sobjects import allow_duplicates, data_object
-from flask_sfsync.emulator.rest_txn import journaling, touch, transaction
 from flask_sfsync.emulator.store import MultipleMatchesError
 
 __all__ = [
@@ -47,7 +46,7 @@ Operation = Callable[[dict[str, Any]], Result]
 
 
 class _RollBack(Exception):
-    """Raised inside :func:`transaction` to undo everything written in it."""
+    """Raised inside ``Org.transaction()`` to undo everything written in it."""
 
 
 def lock_error(record_id: str | None) -> SalesforceApiError:
@@ -88,7 +87,9 @@ def save_all(
     """Apply ``operation`` to each record; per-record results, rolled back on allOrNone."""
     results: list[Result] = []
     try:
-        with transaction(ctx.org, savepoint=all_or_none):
+        # allOrNone: the store's transaction undoes every write if _RollBack escapes it;
+        # otherwise the write lock alone keeps the call's records together.
+        with ctx.org.transaction() if all_or_none else ctx.org.lock:
             for rec in records:
                 try:
                     if ctx.record_fault():
@@ -185,7 +186,6 @@ def root(ctx: ApiContext, request: Request, version: str) -> Response:
                 400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", ["Id"]
             )
         fields = {k: v for k, v in _fields(rec).items() if k.lower() != "id"}
-        touch(ctx.org, rid)
         ctx.org.update(
             data_object(ctx, sobject).name, rid, fields, ctx.user_id, allow_duplicates=dupes
         )
@@ -207,7 +207,6 @@ def _delete(ctx: ApiContext, request: Request) -> Response:
 
     def delete(rec: dict[str, Any]) -> Result:
         rid = str(rec["Id"])
-        touch(ctx.org, rid)
         ctx.org.delete(rid, ctx.user_id)
         return {"id": try_normalize_id(rid) or rid, "success": True, "errors": []}
 
@@ -240,9 +239,6 @@ def upsert(ctx: ApiContext, request: Request, version: str, sobject: str, field:
         if value is None or value == "":
             raise SalesforceApiError(400, "MISSING_ARGUMENT", f"{ext.name} not specified")
         try:
-            if journaling():
-                for match in ctx.org.find_by_key(obj.name, ext.name, value):
-                    touch(ctx.org, match)
             rid, created = ctx.org.upsert(
                 obj.name, ext.name, value, fields, ctx.user_id, allow_duplicates=dupes
             )

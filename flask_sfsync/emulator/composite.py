@@ -19,10 +19,9 @@ from werkzeug import Request, Response
 from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder
 
+from flask_sfsync.emulator.api_context import ApiContext
 from flask_sfsync.emulator.errors import SalesforceApiError
-from flask_sfsync.emulator.instance import ApiContext
 from flask_sfsync.emulator.rest_http import json_response, read_json
-from flask_sfsync.emulator.rest_txn import transaction
 
 __all__ = ["MAX_SUBREQUESTS", "handle"]
 
@@ -179,7 +178,7 @@ def handle(ctx: ApiContext, request: Request, version: str, dispatch: Dispatch) 
     results: dict[str, Any] = {}
     answers: list[dict[str, Any]] = []
     try:
-        with transaction(ctx.org, savepoint=all_or_none):
+        with ctx.org.transaction() if all_or_none else ctx.org.lock:
             for sub in subs:
                 answer = _run_one(ctx, sub, results, dispatch)
                 answers.append(answer)

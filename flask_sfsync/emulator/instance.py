@@ -11,45 +11,32 @@ the login host, as a My Domain instance does.
 
 from __future__ import annotations
 
-import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from werkzeug import Request, Response
 
+from flask_sfsync.emulator import rest
+from flask_sfsync.emulator.api_context import ApiContext
 from flask_sfsync.emulator.errors import SalesforceApiError
 from flask_sfsync.emulator.faults import LOCK_KIND, Faults
 from flask_sfsync.emulator.requestlog import LogEntry, RequestLog
+from flask_sfsync.emulator.rest_http import error_response
 from flask_sfsync.emulator.server import RESET_ENVIRON_KEY
 
 if TYPE_CHECKING:
     from flask_sfsync.emulator.oauth_server import OAuthService
     from flask_sfsync.emulator.store import Org
 
-__all__ = ["ApiContext", "ApiUsage", "InstanceApp", "error_json", "salesforce_json"]
+__all__ = ["ApiContext", "ApiUsage", "InstanceApp", "error_json"]
 
+_log = logging.getLogger(__name__)
 _DATA_PREFIX = "/services/data"
 _OAUTH_PREFIXES = ("/services/oauth2/", "/id/")
 _ID_CHARS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-
-
-def _no_faults() -> bool:
-    return False
-
-
-@dataclass
-class ApiContext:
-    """What the API layer gets besides the request."""
-
-    org: Org
-    user_id: str
-    base_url: str  # the instance_url, e.g. https://127.0.0.1:54321
-    log_records: Callable[[int], None]  # how many records this call carried (request log)
-    # Ask once per record of a multi-record write: True = fail it with UNABLE_TO_LOCK_ROW.
-    record_fault: Callable[[], bool] = field(default=_no_faults)
 
 
 class ApiUsage:
@@ -79,13 +66,8 @@ class ApiUsage:
         return f"api-usage={self._org.api_usage}/{self._org.daily_api_limit}"
 
 
-def salesforce_json(body: Any, status: int) -> Response:
-    payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    return Response(payload, status=status, content_type="application/json;charset=UTF-8")
-
-
 def error_json(status: int, error_code: str, message: str) -> Response:
-    return salesforce_json([{"message": message, "errorCode": error_code}], status)
+    return error_response(SalesforceApiError(status, error_code, message))
 
 
 def _path_record_id(path: str) -> str:
@@ -210,10 +192,12 @@ class InstanceApp:
                 log_records=log_records,
                 record_fault=self.faults.lock_row_fault,
             )
-            return _dispatch(ctx, request)
+            return rest.dispatch(ctx, request)
         except SalesforceApiError as exc:
-            return _api_error_response(exc)
+            return error_response(exc)
         except Exception:
+            # The client sees Salesforce's opaque 500; the developer sees the traceback.
+            _log.exception("unexpected error in %s %s", request.method, request.path)
             return _unknown_exception()
 
     def _authenticate(self, request: Request) -> str:
@@ -222,19 +206,3 @@ class InstanceApp:
         if user_id is None:
             raise SalesforceApiError(401, "INVALID_SESSION_ID", "Session expired or invalid")
         return user_id
-
-
-def _api_error_response(exc: SalesforceApiError) -> Response:
-    if exc.status == 300 and "choices" in exc.extra:
-        return salesforce_json(exc.extra["choices"], 300)
-    if exc.error_code in ("INVALID_SESSION_ID", "NOT_FOUND", "REQUEST_LIMIT_EXCEEDED"):
-        # Request-level errors: Salesforce sends no "fields" key on these.
-        return error_json(exc.status, exc.error_code, exc.message)
-    return salesforce_json(exc.as_rest(), exc.status)
-
-
-def _dispatch(ctx: ApiContext, request: Request) -> Response:
-    # Imported here: rest imports ApiContext from this module.
-    from flask_sfsync.emulator import rest
-
-    return rest.dispatch(ctx, request)

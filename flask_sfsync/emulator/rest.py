@@ -31,8 +31,8 @@ from flask_sfsync.emulator import (
     rest_sobjects,
     tooling,
 )
+from flask_sfsync.emulator.api_context import ApiContext
 from flask_sfsync.emulator.errors import SalesforceApiError
-from flask_sfsync.emulator.instance import ApiContext
 from flask_sfsync.emulator.rest_http import error_response, json_response, not_found
 
 __all__ = ["MAX_VERSION", "MIN_VERSION", "dispatch", "dispatch_internal"]

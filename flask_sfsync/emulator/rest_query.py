@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from werkzeug import Request, Response
 
 from flask_sfsync.emulator import soql
+from flask_sfsync.emulator.api_context import ApiContext
 from flask_sfsync.emulator.errors import SalesforceApiError
 from flask_sfsync.emulator.ids import make_id
-from flask_sfsync.emulator.instance import ApiContext
 from flask_sfsync.emulator.rest_http import JSON_MIMETYPE, PerOrg, json_response
 
 __all__ = [

@@ -12,11 +12,10 @@ from typing import Any
 
 from werkzeug import Request, Response
 
+from flask_sfsync.emulator.api_context import ApiContext
 from flask_sfsync.emulator.errors import SalesforceApiError
 from flask_sfsync.emulator.ids import try_normalize_id
-from flask_sfsync.emulator.instance import ApiContext
 from flask_sfsync.emulator.rest_http import json_response, not_found, read_json_object
-from flask_sfsync.emulator.rest_txn import journaling, touch
 from flask_sfsync.emulator.schema import ObjectDef
 from flask_sfsync.emulator.store import MultipleMatchesError
 from flask_sfsync.emulator.values import parse_datetime
@@ -173,7 +172,6 @@ def record(
         return json_response(
             ctx.org.get(obj.name, rid, _fields_param(request), base_url=base_path(version))
         )
-    touch(ctx.org, rid)
     if request.method == "PATCH":
         body = read_json_object(request)
         fields = {k: v for k, v in body.items() if k != "attributes"}
@@ -212,7 +210,6 @@ def by_external_id(
     if request.method == "GET":
         found = ctx.org.get(obj.name, ids[0], _fields_param(request), base_url=base_path(version))
         return json_response(found)
-    touch(ctx.org, ids[0])
     ctx.org.delete(ids[0], ctx.user_id)
     ctx.log_records(1)
     return Response(status=204)
@@ -224,9 +221,6 @@ def _upsert(
     body = read_json_object(request)
     fields = {k: v for k, v in body.items() if k != "attributes"}
     try:
-        if journaling():
-            for match in ctx.org.find_by_key(obj.name, field, value):
-                touch(ctx.org, match)
         record_id, created = ctx.org.upsert(
             obj.name, field, value, fields, ctx.user_id, allow_duplicates=allow_duplicates(request)
         )

@@ -101,7 +101,8 @@ def _execute(source: QuerySource, soql: str, include_deleted: bool, base_url: st
     formatter = None if is_count or aggregates else RecordFormatter(
         source, obj.name, paths, base_url)
     return QueryResult(sobject=obj.name, matched=matched, paths=paths, formatter=formatter,
-                       is_count=is_count, aggregates=aggregates)
+                       is_count=is_count, aggregates=aggregates,
+                       read_columns=getattr(source, "read_columns", None))
 
 
 def _selection(query: Query, resolver: PathResolver,

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask_sfsync.emulator import values
 from flask_sfsync.emulator.schema import STRING_TYPES, FieldDef
-from flask_sfsync.emulator.soql_paths import QuerySource, RelStep, ResolvedPath
+from flask_sfsync.emulator.soql_paths import ColumnReader, QuerySource, RelStep, ResolvedPath
 
 __all__ = ["Aggregate", "QueryResult", "RecordFormatter"]
 
@@ -76,6 +76,11 @@ class RecordFormatter:
         self._top = self._compile(root)
         self._url_prefix = f"{self._base}{sobject}/"
         self._sobject = sobject
+        self._read_columns: ColumnReader | None = getattr(source, "read_columns", None)
+        self._keys = ("attributes", *(key for key, _, _ in self._top))
+        # What a page reads column by column: the Id (for urls), each field, each lookup's fk.
+        self._reads = ["Id", *(payload[0] if kind == _FIELD else payload[0].fk_name
+                               for _, kind, payload in self._top)]
 
     def _compile(self, node: _Node) -> list[tuple[str, int, Any]]:
         """Entries ready for formatting: parents carry their fk name and their own layout."""
@@ -93,6 +98,25 @@ class RecordFormatter:
                                        "url": f"{self._url_prefix}{row.get('Id')}"}}
         self._fill(record, row, self._top, "")
         return record
+
+    def page(self, rows: Sequence[Row]) -> list[Json]:
+        """Records of many rows: the same JSON as calling the formatter on each row."""
+        columns = self._read_columns(rows, self._reads) if rows and self._read_columns else None
+        if columns is None:
+            return [self(row) for row in rows]
+        prefix, sobject = self._url_prefix, self._sobject
+        out = [[{"type": sobject, "url": f"{prefix}{rid}"} for rid in columns[0]]]
+        for (_, kind, payload), column in zip(self._top, columns[1:], strict=True):
+            if kind == _FIELD:
+                convert = payload[1]
+                if convert is not None:
+                    column = [None if v is None else convert(v) for v in column]
+            else:  # the top level has no _TYPE entries: only parents of a polymorphic lookup
+                step, entries = payload
+                column = [self._parent(ref, step, entries) for ref in column]
+            out.append(column)
+        keys = self._keys
+        return [dict(zip(keys, cells, strict=True)) for cells in zip(*out, strict=True)]
 
     def _fill(self, record: Json, row: Row, entries: list[tuple[str, int, Any]],
               sobject: str) -> None:
@@ -136,8 +160,10 @@ class QueryResult:
         is_count: bool = False,
         aggregates: Sequence[Aggregate] = (),
         count: int | None = None,
+        read_columns: ColumnReader | None = None,
     ) -> None:
         self.sobject = sobject
+        self._read_columns = read_columns
         self.is_count = is_count
         self._matched = matched
         self._formatter = formatter
@@ -158,7 +184,7 @@ class QueryResult:
         else:
             self.total_size = len(matched)
             self.columns = [path.canonical for path in self._paths]
-        self._cells = [(path.getter, path.field) for path in self._paths]
+        self._cells = [(path.getter, path.field, path.steps) for path in self._paths]
 
     def records(self, start: int, count: int) -> list[Json]:
         """REST records ``start`` to ``start + count`` (fewer at the end)."""
@@ -168,8 +194,7 @@ class QueryResult:
             page = [{"attributes": {"type": "AggregateResult"}, **self._aggregate_row}]
             return page[start : start + count]
         assert self._formatter is not None
-        fmt = self._formatter
-        return [fmt(row) for row in self._matched[start : start + count]]
+        return self._formatter.page(self._matched[start : start + count])
 
     def rows(self, start: int, count: int) -> list[list[str]]:
         """CSV cells of the same rows, in :attr:`columns` order ("" for null)."""
@@ -178,6 +203,17 @@ class QueryResult:
         if self._aggregate_row is not None:
             page = [[str(value) for value in self._aggregate_row.values()]]
             return page[start : start + count]
-        cells, to_csv = self._cells, values.to_csv
-        return [[to_csv(fdef, getter(row)) for getter, fdef in cells]
-                for row in self._matched[start : start + count]]
+        rows = self._matched[start : start + count]
+        if not rows:
+            return []
+        direct = [fdef.name for getter, fdef, steps in self._cells if not steps]
+        read = self._read_columns
+        fetched = iter(read(rows, direct) or ()) if read is not None and direct else iter(())
+        to_csv = values.to_csv
+        columns = []
+        for getter, fdef, steps in self._cells:
+            column = next(fetched, None) if not steps else None
+            if column is None:
+                column = [getter(row) for row in rows]
+            columns.append([to_csv(fdef, value) for value in column])
+        return [list(cells) for cells in zip(*columns, strict=True)]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -230,6 +230,31 @@ class RowView(Mapping[str, Any]):
     def __repr__(self) -> str:
         return f"<{self._table.obj.name} {self._table.cols['id'][self._idx]}>"
 
+    @staticmethod
+    def columns(rows: Sequence[Mapping[str, Any]], names: Sequence[str]) -> list[list[Any]] | None:
+        """``names``' values of rows of one table, column by column; None for other rows."""
+        first = rows[0] if rows else None
+        if not isinstance(first, RowView):
+            return None
+        table = first._table
+        if not all(type(row) is RowView and row._table is table for row in rows):
+            return None
+        idxs = [row._idx for row in rows]  # type: ignore[attr-defined]
+        out = []
+        for name in names:
+            lower = name.lower()
+            col = table.cols.get(lower)
+            default = table.defaults.get(lower)
+            if col is None:
+                out.append([default] * len(idxs))
+                continue
+            size = len(col)  # a column short of a row reads as null, as Table.value does
+            values_ = [col[i] if i < size else None for i in idxs]
+            if default is not None:
+                values_ = [default if v is None else v for v in values_]
+            out.append(values_)
+        return out
+
 
 class Org:
     """A Salesforce org's data: schema, records, users and the rules that guard writes."""
@@ -343,6 +368,11 @@ class Org:
         for idx in range(size):
             if include_deleted or idx not in deleted:
                 yield RowView(table, idx)
+
+    def read_columns(self, rows: Sequence[Mapping[str, Any]],
+                     names: Sequence[str]) -> list[list[Any]] | None:
+        """The SOQL engine's column reader (soql_paths.ColumnReader) over this org's rows."""
+        return RowView.columns(rows, names)
 
     def count(self, sobject: str, include_deleted: bool = False) -> int:
         table = self._table(sobject)

@@ -13,9 +13,9 @@ from typing import Any
 from werkzeug import Request, Response
 
 from flask_sfsync.emulator import rest_query
+from flask_sfsync.emulator.api_context import ApiContext
 from flask_sfsync.emulator.errors import SalesforceApiError
 from flask_sfsync.emulator.ids import try_normalize_id
-from flask_sfsync.emulator.instance import ApiContext
 from flask_sfsync.emulator.rest_http import json_response, not_found, read_json_object
 from flask_sfsync.emulator.schema import ObjectDef
 

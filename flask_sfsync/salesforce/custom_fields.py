@@ -29,6 +29,7 @@ __all__ = [
     "FieldSetup",
     "FieldSpec",
     "FieldState",
+    "FieldStatus",
     "ensure_fields",
     "field_states",
 ]

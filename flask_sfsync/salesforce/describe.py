@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from .api import SalesforceApi
@@ -63,7 +64,7 @@ class ObjectInfo:
     def field(self, name: str) -> FieldInfo | None:
         return self.fields.get(name.lower())
 
-    @property
+    @cached_property
     def names(self) -> frozenset[str]:
         """Lower-cased field names, as :func:`flask_sfsync.sync.mapping.map_contact` wants."""
         return frozenset(self.fields)

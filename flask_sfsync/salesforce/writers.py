@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .api import SalesforceApi
-from .errors import Disposition, RecordError, disposition_of, record_error
+from .errors import Disposition, PermanentFailure, RecordError, disposition_of, record_error
 
 __all__ = [
     "COLLECTION_MAX",
@@ -123,7 +123,15 @@ def _write_chunk(
             "allOrNone": False,
             "records": [_record(call.sobject, chunk[i].fields) for i in pending],
         }
-        replies = api.rest(call.method, call.path, json=body)
+        try:
+            replies = api.rest(call.method, call.path, json=body)
+        except PermanentFailure as exc:
+            # The whole call was refused (e.g. a value Salesforce cannot parse at all): every
+            # record of it gets Salesforce's error; the other chunks go on.
+            error = _combined(exc.errors) if exc.errors else RecordError(exc.error_code, str(exc))
+            for index in pending:
+                results[index] = WriteResult(chunk[index].key, None, error=error)
+            break
         retry: list[int] = []
         for index, reply in zip(pending, replies, strict=True):
             result = _result(chunk[index].key, reply, call.creates)

@@ -148,6 +148,8 @@ def map_contact(
     for rule in rules_for(sobject, settings):
         put(rule.target, rule.convert(contact.get(rule.host)))
     if sobject == "Lead":
+        if "Company" not in out and settings.lead_company_placeholder:
+            put("Company", settings.lead_company_placeholder)
         stage = contact.get("stage")
         if stage is not None and stage in settings.stage_map:
             put("Status", settings.stage_map[stage])

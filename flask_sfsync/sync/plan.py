@@ -90,7 +90,7 @@ class Draft:
     sobject: str
     target_id: str | None  # known record (link or match); None: a new or upserted one
     matched_by: MatchedBy | None
-    fields: Mapping[str, Any]
+    fields: Row
     fingerprint: str
     owner_email: str | None
     company: str | None
@@ -204,7 +204,7 @@ def finalize(
     """``owner_ids``: lower-cased email -> active user; ``account_*``: lower-cased name."""
     plan = Plan()
     for d in drafts:
-        fields = dict(d.fields)
+        fields = d.fields.as_dict()
         owner_id = owner_ids.get(d.owner_email.strip().lower()) if d.owner_email else None
         if owner_id:
             fields["OwnerId"] = owner_id

@@ -9,9 +9,12 @@ sent) are saved through ``link_store`` after every written chunk, and ``on_outco
 each chunk's outcomes (skips first), so a crash or a pause loses nothing already written: a
 later push skips what is unchanged and the external ID makes re-sent creates idempotent.
 
-Raises the :mod:`flask_sfsync.salesforce.errors` tree's ``ConnectionPaused`` (budget or the
-org's limit), ``ReconnectNeeded``, or ``TransientFailure`` when retries ran out; what was done
-before that is in the store and the sink.
+A push that cannot go on — ``ConnectionPaused`` (our budget or the org's daily limit, with
+``resume_at``), ``ReconnectNeeded``, ``SessionExpired`` that no refresh cured, or a
+``TransientFailure`` whose retries ran out (all from :mod:`flask_sfsync.salesforce.errors`) —
+returns early with that exception in ``report.stopped``; what was done before is in the store
+and the sink, and the contacts without an outcome are for the next push. A
+``PermanentFailure`` of a whole call (not of a record: a bug of ours) is raised.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import TypeVar
 from flask_sfsync.salesforce import bulk, writers
 from flask_sfsync.salesforce.api import SalesforceApi
 from flask_sfsync.salesforce.describe import DescribeCache, default_cache
+from flask_sfsync.salesforce.errors import PermanentFailure, SalesforceFailure
 from flask_sfsync.salesforce.owners import OwnerDirectory, default_directory
 
 from .accounts import AccountResolution, resolve_accounts
@@ -77,6 +81,12 @@ def push(
         for (sobject, action), group in _relinked(stale, settings).items():
             for chunk in _execute(api, sobject, action, group, settings):
                 _record(chunk, link_store, report, emit)
+    except SalesforceFailure as exc:
+        if isinstance(exc, PermanentFailure):  # a failure of ours (a query), not of a record
+            raise
+        # Paused (budget, daily limit), reconnect needed, or retries ran out: what was done
+        # is stored; the rest waits for the next push.
+        report.stopped = exc
     finally:
         report.api_calls = api.meter.calls - calls_before
     return report

@@ -6,7 +6,7 @@ import enum
 from collections import Counter
 from dataclasses import dataclass, field
 
-from flask_sfsync.salesforce.errors import RecordError
+from flask_sfsync.salesforce.errors import RecordError, SalesforceFailure
 
 from .links import Link
 from .matching import MatchedBy
@@ -40,6 +40,8 @@ class PushReport:
     links: list[Link] = field(default_factory=list)  # saved through the LinkStore already
     api_calls: int = 0
     accounts_created: int = 0
+    # Why the push stopped before every contact had an outcome (None: it did not).
+    stopped: SalesforceFailure | None = None
 
     @property
     def counts(self) -> Counter[str]:

@@ -39,5 +39,8 @@ class Row(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(self._columns)
 
+    def as_dict(self) -> dict[str, Any]:
+        return dict(zip(self._columns, self._values, strict=True))
+
     def __repr__(self) -> str:
         return f"Row({dict(self)!r})"

@@ -68,6 +68,8 @@ def filtered_contacts(args: dict[str, str]) -> Select[Any]:
         stmt = stmt.where(Contact.stage == args["stage"])
     if args.get("tag"):
         stmt = stmt.where(Contact.tags.like(f"%,{args['tag'].lower()},%"))
+    if args.get("email") == "missing":
+        stmt = stmt.where(or_(Contact.email.is_(None), Contact.email == ""))
     if args.get("owner", "").isdigit():
         stmt = stmt.where(Contact.owner_id == int(args["owner"]))
     return stmt
@@ -79,7 +81,7 @@ def team_users() -> list[User]:
 
 @bp.route("/")
 def index() -> str:
-    args = {k: request.args.get(k, "").strip() for k in ("q", "stage", "tag", "owner")}
+    args = {k: request.args.get(k, "").strip() for k in ("q", "stage", "tag", "owner", "email")}
     sort = read_sort(SORTS, "name")
     stmt = apply_sort(filtered_contacts(args), sort, SORTS)
     page = db.paginate(

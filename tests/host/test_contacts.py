@@ -96,6 +96,11 @@ def test_filter_by_stage_and_tag(app: Flask, client: FlaskClient, world: World) 
     assert listed_names(client, "?tag=vi") == []  # whole tags only
 
 
+def test_filter_contacts_without_email(app: Flask, client: FlaskClient, world: World) -> None:
+    post(client, "/contacts/new", contact_form(email=""))
+    assert listed_names(client, "?email=missing") == ["Grace Hopper"]
+
+
 def test_create_contact(app: Flask, client: FlaskClient, world: World) -> None:
     response = post(client, "/contacts/new", contact_form(owner_id=str(world.teammate_id)))
     assert response.status_code == 302

@@ -65,11 +65,13 @@ class Workers:
         proc = subprocess.Popen(
             args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
+        proc.killed = False  # type: ignore[attr-defined]
         self.procs.append(proc)
         return proc
 
     def kill9(self, proc: subprocess.Popen[bytes]) -> None:
         """Kill the worker and its work horse at once, as a machine crash would."""
+        proc.killed = True  # type: ignore[attr-defined]
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
 
@@ -163,6 +165,9 @@ class Env:
     def wait_idle(self, timeout: float = 120.0) -> dict[str, Any]:
         """Until no sync is active and nothing waits in the outbox."""
         def idle() -> dict[str, Any] | None:
+            dead = [p for p in self.workers.procs if p.poll() is not None and not p.killed]
+            if dead:
+                raise AssertionError("a worker died:\n" + self.workers.logs()[-6000:])
             status = self.status()
             if status["syncing"] or self.outbox_size():
                 return None

@@ -8,6 +8,7 @@ from simple_salesforce.api import Salesforce
 from flask_sfsync.emulator.handle import LocalOrg
 from flask_sfsync.salesforce.api import SalesforceApi
 from flask_sfsync.salesforce.budget import ApiBudget
+from flask_sfsync.salesforce.client import SalesforceClient
 from flask_sfsync.salesforce.describe import DescribeCache
 from flask_sfsync.salesforce.errors import (
     BudgetExhausted,
@@ -18,6 +19,7 @@ from flask_sfsync.salesforce.owners import OwnerDirectory
 from flask_sfsync.sync.links import MemoryLinkStore
 from flask_sfsync.sync.mapping import HostContact
 from flask_sfsync.sync.push import push
+from flask_sfsync.sync.results import OutcomeStatus
 from flask_sfsync.sync.settings import PushSettings
 
 from .conftest import FAST_RETRY, client_for
@@ -70,10 +72,12 @@ def test_budget_pauses_the_push_and_it_resumes_where_it_stopped(
     contacts = people(8000)
     settings = PushSettings(bulk_threshold=100_000)  # Collections: 40 calls would be needed
     budgeted = SalesforceApi(ready_api.client, budget=ApiBudget(0.5), retry=FAST_RETRY)
-    with pytest.raises(BudgetExhausted) as paused:
-        push(budgeted, contacts, settings, store, describe=describe, owners=OwnerDirectory())
+    stopped = push(budgeted, contacts, settings, store, describe=describe,
+                   owners=OwnerDirectory())
+    assert isinstance(stopped.stopped, BudgetExhausted)
     assert budgeted.meter.calls == 30
-    assert paused.value.resume_at > 0
+    assert stopped.stopped.resume_at > 0
+    assert len(stopped.of(OutcomeStatus.PUSHED)) == len(store.links)
     pushed = len(store.links)
     assert 0 < pushed < 8000
     assert int(ready_api.sf.query("SELECT COUNT() FROM Lead")["totalSize"]) == pushed
@@ -89,7 +93,13 @@ def test_budget_pauses_the_push_and_it_resumes_where_it_stopped(
 def test_org_limit_reached_pauses(org: LocalOrg, ready_api: SalesforceApi,
                                   describe: DescribeCache) -> None:
     org.faults.set_daily_limit(1)
-    with pytest.raises(RequestLimitExceeded) as paused:
-        push(ready_api, people(3), PushSettings(), MemoryLinkStore(), describe=describe,
-             owners=OwnerDirectory())
-    assert paused.value.errors[0].status_code == "REQUEST_LIMIT_EXCEEDED"
+    report = push(ready_api, people(3), PushSettings(), MemoryLinkStore(), describe=describe,
+                  owners=OwnerDirectory())
+    assert isinstance(report.stopped, RequestLimitExceeded)
+    assert report.stopped.errors[0].status_code == "REQUEST_LIMIT_EXCEEDED"
+    assert not report.outcomes
+
+
+def _client_factory_is_a_client_source(client: SalesforceClient) -> SalesforceApi:
+    """Checked by mypy, not run: the extension's client factory plugs in as it is."""
+    return SalesforceApi(client)

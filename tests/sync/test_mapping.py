@@ -90,3 +90,11 @@ def test_fingerprint_is_stable_and_sensitive() -> None:
     assert a != fingerprint("Lead", {"LastName": "Y", "Email": "x@y.z"}, owner="o@y.z")
     assert a != fingerprint("Lead", {"LastName": "X", "Email": "x@y.z"}, owner="p@y.z")
     assert len(a) == 64
+
+
+def test_lead_company_placeholder_only_when_asked() -> None:
+    nameless: HostContact = {"id": "1", "last_name": "Solo", "company": " "}
+    assert "Company" not in map_contact(nameless, "Lead", PushSettings())
+    settings = PushSettings(lead_company_placeholder="[not provided]")
+    assert map_contact(nameless, "Lead", settings)["Company"] == "[not provided]"
+    assert "Company" not in map_contact(nameless, "Contact", settings)

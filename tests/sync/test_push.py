@@ -269,3 +269,18 @@ def test_bulk_push_survives_faults_and_finds_existing_records(
     ids = [r["SFSync_Id__c"] for r in rows(ready_api, "SELECT SFSync_Id__c FROM Lead")]
     assert sorted(ids) == sorted(str(i) for i in range(2100) if i != 5)
     assert len(store.links) == 2100
+
+
+def test_a_value_salesforce_cannot_read_fails_its_call_not_the_push(
+    ready_api: SalesforceApi, describe: DescribeCache
+) -> None:
+    contacts = [person(i) for i in range(250)]
+    contacts[3] = person(3, meeting_date="next tuesday")
+    report = run(ready_api, describe, contacts, PushSettings())
+    failed = report.of(OutcomeStatus.FAILED)
+    assert report.stopped is None
+    assert "3" in {o.host_id for o in failed}
+    assert all(o.error is not None and o.error.status_code for o in failed)
+    # the other chunk of 50 went through whatever happened to the first 200
+    assert report.counts["pushed"] >= 50
+    assert report.counts["pushed"] + report.counts["failed"] == 250

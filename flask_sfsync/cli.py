@@ -54,7 +54,13 @@ def worker_command(
     from .worker import make_worker
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    worker = make_worker(app, queues or None, simple=simple)
+    if "sfsync_push" in app.extensions:
+        # The push sync's worker also runs its sweep (lost enqueues, dead workers).
+        from .sweep import make_sweeping_worker
+
+        worker = make_sweeping_worker(app, queues or None, simple=simple)
+    else:
+        worker = make_worker(app, queues or None, simple=simple)
     names = ", ".join(q.name for q in worker.queues)
     click.echo(f"sfsync worker on {names} ({app.config['SFSYNC_REDIS_URL']})")
     worker.work(burst=burst, with_scheduler=with_scheduler)

@@ -25,6 +25,7 @@ from .tenancy import (
 )
 
 if TYPE_CHECKING:
+    from .adapters import ContactAdapter
     from .salesforce.client import SalesforceClient
 
 F = TypeVar("F", bound=Any)
@@ -49,16 +50,29 @@ class SFSync:
 
     :param app: initialise this application now (else call :meth:`init_app` later).
     :param db: the host's Flask-SQLAlchemy object; our tables are mapped on its ``db.Model``.
+    :param contact_adapter: a :class:`~flask_sfsync.adapters.ContactAdapter` describing the
+        host's Contact model: turns the push sync on (see ``docs/sync.rst``).
     """
 
-    def __init__(self, app: Flask | None = None, db: SQLAlchemy | None = None) -> None:
+    def __init__(
+        self,
+        app: Flask | None = None,
+        db: SQLAlchemy | None = None,
+        contact_adapter: ContactAdapter | None = None,
+    ) -> None:
         self.db = db
+        self.contact_adapter = contact_adapter
         self._tenant_loader: TenantLoader = default_tenant_loader
         self._permission_loader: PermissionLoader = default_permission_loader
         if app is not None:
             self.init_app(app, db=db)
 
-    def init_app(self, app: Flask, db: SQLAlchemy | None = None) -> None:
+    def init_app(
+        self,
+        app: Flask,
+        db: SQLAlchemy | None = None,
+        contact_adapter: ContactAdapter | None = None,
+    ) -> None:
         if "sfsync" in app.extensions:
             raise RuntimeError("SFSync is already initialised on this application")
         db = db or self.db
@@ -86,6 +100,15 @@ class SFSync:
         )
         if "sfsync" not in app.cli.commands:
             app.cli.add_command(sfsync_cli)
+        # The sync's tables are always mapped, so the metadata matches our migrations.
+        from .sync_models import sync_models_for
+
+        sync_models_for(db)
+        adapter = contact_adapter or self.contact_adapter
+        if adapter is not None:
+            from .sync_service import init_push
+
+            init_push(app, adapter)
 
     # -- host contract -------------------------------------------------------------------------
 

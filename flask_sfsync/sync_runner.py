@@ -42,6 +42,7 @@ from .salesforce.errors import (
     PermanentFailure,
     ReconnectNeeded,
     RecordError,
+    RequestLimitExceeded,
     TransientFailure,
 )
 from .salesforce.exceptions import ReconnectNeeded as ClientReconnectNeeded
@@ -298,20 +299,24 @@ def _signal_started(ctx: PushContext, run: SyncRunMixin) -> None:
 
 
 def _drain_outbox(ctx: PushContext) -> None:
-    """Rounds until the outbox is empty. After a round, if changes keep coming (a burst of
-    edits), wait a little longer each time so that they travel together."""
+    """Rounds until the outbox is empty.
+
+    A single edit goes out at once (Auto Sync latency). When several changes arrived while a
+    round was being pushed, a burst is under way: the next round waits a little, longer each
+    time (up to 4x ``SFSYNC_COALESCE_SECONDS``), so that the burst travels in a few calls.
+    """
     cfg = current_app.config
     base = float(cfg["SFSYNC_COALESCE_SECONDS"])
     limit = int(cfg["SFSYNC_DRAIN_BATCH"])
-    rounds = 0
+    bursts = 0
     while True:
         batch = outbox.take(ctx.session, ctx.models, ctx.tenant_id, limit)
         if batch is None:
             return
         _push_batch(ctx, batch)
-        rounds += 1
-        if base > 0 and outbox.count(ctx.session, ctx.models, ctx.tenant_id):
-            time.sleep(min(4 * base, base * 2 ** (rounds - 1)))
+        if base > 0 and outbox.count(ctx.session, ctx.models, ctx.tenant_id) > 1:
+            time.sleep(min(4 * base, base * 2**bursts))
+            bursts += 1
 
 
 def _auto_run(ctx: PushContext, kind: RunKind, total: int) -> SyncRunMixin:
@@ -364,12 +369,19 @@ def _push(ctx: PushContext, run: SyncRunMixin, values: list[HostContact]) -> Non
 
     calls_before = ctx.api.meter.calls
     try:
-        push(
+        report = push(
             ctx.api, values, ctx.settings, store, on_outcomes=sink,
             describe=describe_cache(ctx.row), owners=default_directory,
         )
+        if report.stopped is not None:
+            # Paused, reconnect needed or retries ran out: the rest waits (see below).
+            raise report.stopped
     except ConnectionPaused as exc:
-        _pause(ctx, run, exc.resume_at, _pause_text(exc))
+        resume_at = exc.resume_at
+        if isinstance(exc, RequestLimitExceeded):
+            # Salesforce says nothing about when its rolling window frees calls: look again.
+            resume_at = time.time() + float(current_app.config["SFSYNC_LIMIT_PAUSE"])
+        _pause(ctx, run, resume_at, _pause_text(exc, resume_at))
     except (ReconnectNeeded, ClientReconnectNeeded) as exc:
         _stop(ctx, run, f"Reconnect needed: {exc}")
     except TransientFailure as exc:
@@ -393,9 +405,9 @@ def _count_calls(ctx: PushContext, run: SyncRunMixin, calls: int) -> None:
         ctx.session.rollback()
 
 
-def _pause_text(exc: ConnectionPaused) -> str:
-    when = datetime.fromtimestamp(exc.resume_at, UTC).strftime("%H:%M UTC")
-    if exc.error_code == "REQUEST_LIMIT_EXCEEDED":
+def _pause_text(exc: ConnectionPaused, resume_at: float) -> str:
+    when = datetime.fromtimestamp(resume_at, UTC).strftime("%H:%M:%S UTC")
+    if isinstance(exc, RequestLimitExceeded):
         return f"Salesforce's daily API limit for this org is used up; the sync resumes at {when}."
     return f"Paused to stay within the API budget ({exc}); the sync resumes at {when}."
 

@@ -77,6 +77,8 @@ CONFIG_DEFAULTS: dict[str, Any] = {
     "SFSYNC_RETRY_BASE_DELAY": 0.5,
     "SFSYNC_RETRY_MAX_DELAY": 30.0,
     "SFSYNC_TRANSIENT_PAUSE": 60,
+    # REQUEST_LIMIT_EXCEEDED (the org's daily limit): look again after this many seconds.
+    "SFSYNC_LIMIT_PAUSE": 900,
     # Create our custom fields in an org as soon as it is connected.
     "SFSYNC_SETUP_FIELDS_ON_CONNECT": True,
 }
@@ -108,7 +110,17 @@ def init_push(app: Flask, adapter: ContactAdapter) -> PushState:
 
     register_cli()
     signals.connection_established.connect(_on_connected, app, weak=False)
+    app.jinja_env.globals["sfsync_push_status"] = _current_status
     return state
+
+
+def _current_status() -> dict[str, Any]:
+    """For templates: the push status of the tenant whose page this is."""
+    from flask import g
+
+    from .progress import sync_status
+
+    return sync_status(str(g.sfsync_tenant))
 
 
 def push_state() -> PushState:

@@ -68,6 +68,14 @@ def _job_options(body: Any) -> dict[str, Any]:
     return {"column_delimiter": delimiter, "line_ending": line_ending}
 
 
+def _new_job(ctx: ApiContext, version: str, operation: str, sobject: str,
+             options: dict[str, Any], **fields: Any) -> Job:
+    jobs = jobs_of(ctx.org)
+    return jobs.add(Job(id=jobs.new_id(), is_query=fields.pop("is_query", False),
+                        operation=operation, sobject=sobject, created_by=ctx.user_id,
+                        api_version=float(version), **options, **fields))
+
+
 def _listing(ctx: ApiContext, version: str, *, is_query: bool) -> Response:
     jobs = jobs_of(ctx.org).listing(is_query=is_query)
     records = [job.info(version, created_view=True) for job in jobs]
@@ -102,19 +110,8 @@ def ingest_root(ctx: ApiContext, request: Request, version: str) -> Response:
                 else "externalIdFieldName is required for upsert"
             )
         external = fdef.name
-    jobs = jobs_of(ctx.org)
-    job = jobs.add(
-        Job(
-            id=jobs.new_id(),
-            is_query=False,
-            operation=operation,
-            sobject=obj.name,
-            created_by=ctx.user_id,
-            api_version=float(version),
-            external_id_field=external if operation == "upsert" else None,
-            **options,
-        )
-    )
+    job = _new_job(ctx, version, operation, obj.name, options,
+                   external_id_field=external if operation == "upsert" else None)
     return json_response(job.info(version, created_view=True))
 
 
@@ -246,20 +243,8 @@ def query_root(ctx: ApiContext, request: Request, version: str) -> Response:
             400, "API_ERROR", "Aggregate queries are not supported by Bulk API 2.0 query jobs"
         )
     obj = data_object(ctx, result.sobject)
-    jobs = jobs_of(ctx.org)
-    job = jobs.add(
-        Job(
-            id=jobs.new_id(),
-            is_query=True,
-            operation=operation,
-            sobject=obj.name,
-            query=text,
-            created_by=ctx.user_id,
-            api_version=float(version),
-            state="UploadComplete",
-            **options,
-        )
-    )
+    job = _new_job(ctx, version, operation, obj.name, options, is_query=True, query=text,
+                   state="UploadComplete")
     job.result = result
     threading.Thread(target=_finish_query, args=(job,), daemon=True).start()
     return json_response(job.info(version, created_view=True))

@@ -16,11 +16,10 @@ from typing import Any
 from werkzeug import Request, Response
 
 from flask_sfsync.emulator.api_context import ApiContext
-from flask_sfsync.emulator.errors import SalesforceApiError
+from flask_sfsync.emulator.errors import MultipleMatchesError, SalesforceApiError
 from flask_sfsync.emulator.ids import try_normalize_id
 from flask_sfsync.emulator.rest_http import json_response, read_json
 from flask_sfsync.emulator.rest_sobjects import allow_duplicates, data_object
-from flask_sfsync.emulator.store import MultipleMatchesError
 
 __all__ = [
     "MAX_RECORDS",

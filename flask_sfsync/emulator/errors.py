@@ -6,13 +6,14 @@ Salesforce's JSON error shapes. One exception type keeps the mapping in one plac
     SalesforceApiError(status, error_code, message, fields, extra)
       .as_rest()          -> [{"message", "errorCode", "fields"}]        (REST API body)
       .as_record_error()  -> {"statusCode", "message", "fields"}         (Collections/composite)
+      MultipleMatchesError                                               (upsert: 300, URLs)
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["SalesforceApiError"]
+__all__ = ["MultipleMatchesError", "SalesforceApiError"]
 
 
 class SalesforceApiError(Exception):
@@ -56,3 +57,18 @@ class SalesforceApiError(Exception):
 
     def __repr__(self) -> str:
         return f"SalesforceApiError({self.status}, {self.error_code!r}, {self.message!r})"
+
+
+class MultipleMatchesError(SalesforceApiError):
+    """Upsert matched several records: REST answers 300 with the records' URLs."""
+
+    def __init__(self, sobject: str, field: str, value: Any, record_ids: list[str]) -> None:
+        super().__init__(300, "MULTIPLE_CHOICES",
+                         f"More than one record found for external id field {field}: {value}",
+                         [field])
+        self.sobject = sobject
+        self.record_ids = record_ids
+
+    def urls(self, base_url: str = "/services/data/v60.0") -> list[str]:
+        """The 300 response body: a JSON array of the matching records' URLs."""
+        return [f"{base_url}/sobjects/{self.sobject}/{rid}" for rid in self.record_ids]

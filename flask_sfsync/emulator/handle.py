@@ -25,9 +25,9 @@ from typing import Any
 
 import requests
 from simple_salesforce.api import Salesforce
-from werkzeug import Request, Response
 
 from flask_sfsync.emulator import tls
+from flask_sfsync.emulator.control import LoginApp
 from flask_sfsync.emulator.faults import Faults
 from flask_sfsync.emulator.instance import ApiUsage, InstanceApp
 from flask_sfsync.emulator.oauth_server import DEFAULT_SCOPE, ConnectedApp, OAuthService, TokenStore
@@ -186,7 +186,7 @@ class LocalOrg:
             org=self.org, oauth=self.oauth, faults=self.faults, request_log=self.request_log,
             usage=self.usage, instance_url=self.instance_url,
         )
-        self._login_server.app = _LoginApp(self, PagesApp(self.org))
+        self._login_server.app = LoginApp(self, PagesApp(self.org))
 
     def stop(self) -> None:
         if not self._started:
@@ -296,6 +296,9 @@ class LocalOrg:
             "password": self.password,
             "org_id": self.org_id,
             "sandbox": self.sandbox,
+            "seed": self.seed,
+            "token_lifetime": self.token_lifetime,
+            "daily_api_limit": self.org.daily_api_limit,
             "records_url": f"{self.login_url}/records/Contact",
             "control_url": f"{self.login_url}/_emulator",
             "data_file": str(self.data_file) if self.data_file else None,
@@ -310,99 +313,3 @@ class LocalOrg:
 def _new_client_id() -> str:
     # Consumer keys of connected apps start with "3MVG9".
     return "3MVG9" + secrets.token_urlsafe(60).replace("-", "A").replace("_", "z")
-
-
-def _json(body: Any, status: int = 200) -> Response:
-    return Response(json.dumps(body), status=status, content_type="application/json")
-
-
-class _LoginApp:
-    """WSGI app of the login host: OAuth and identity, record pages, the control API."""
-
-    def __init__(self, local: LocalOrg, pages: PagesApp) -> None:
-        self.local = local
-        self.pages = pages
-
-    def __call__(
-        self, environ: dict[str, Any], start_response: Callable[..., Any]
-    ) -> Iterable[bytes]:
-        request = Request(environ)
-        path = request.path
-        if path.startswith("/_emulator"):
-            response = self._control(request)
-        elif self.local.oauth.handles(path):
-            response = self.local.oauth.handle(request)
-        elif self.pages.handles(path):
-            try:
-                response = self.pages.handle(request)
-            except Exception:
-                response = Response("Internal error", status=500, content_type="text/plain")
-        else:
-            response = Response("Not Found", status=404, content_type="text/plain")
-        return response(environ, start_response)
-
-    def _control(self, request: Request) -> Response:
-        try:
-            return self._control_route(request)
-        except (ValueError, KeyError, TypeError) as exc:
-            return _json({"error": str(exc)}, 400)
-
-    def _control_route(self, request: Request) -> Response:
-        local = self.local
-        path, method = request.path.rstrip("/"), request.method
-        body: dict[str, Any] = {}
-        if method in ("POST", "PUT"):
-            raw = request.get_json(silent=True)
-            body = raw if isinstance(raw, dict) else {}
-        if path == "/_emulator/info" and method == "GET":
-            return _json(local.info())
-        if path == "/_emulator/faults":
-            if method == "DELETE":
-                local.faults.clear()
-            elif method == "POST":
-                _apply_faults(local, body)
-            return _json(local.faults.state())
-        if path == "/_emulator/requests":
-            if method == "DELETE":
-                local.request_log.clear()
-                return _json({"requests": []})
-            return _json({"requests": local.request_log.as_json()})
-        if path == "/_emulator/token" and method == "POST":
-            return _json(local.issue_token(body.get("username"), body.get("scope", DEFAULT_SCOPE)))
-        if path == "/_emulator/limits":
-            if method == "POST":
-                if "used" in body:
-                    local.usage.reset(int(body["used"]))
-                if "max" in body:
-                    local.usage.set_limit(int(body["max"]))
-            return _json({"used": local.org.api_usage, "max": local.org.daily_api_limit})
-        if path == "/_emulator/save" and method == "POST":
-            local.save()
-            return _json({"saved": str(local.data_file)})
-        return _json({"error": f"no control endpoint {method} {path}"}, 404)
-
-
-def _apply_faults(local: LocalOrg, body: dict[str, Any]) -> None:
-    """POST /_emulator/faults: any of the keys below, applied in this order."""
-    faults = local.faults
-    if "latency" in body:
-        faults.latency(float(body["latency"]))
-    if "error_rate" in body:
-        spec = body["error_rate"]
-        faults.error_rate(float(spec["rate"]), str(spec.get("kind", "503")),
-                          str(spec.get("path_prefix", "/")))
-    if "fail_next" in body:
-        spec = body["fail_next"]
-        faults.fail_next(int(spec["n"]), str(spec.get("path_prefix", "/")),
-                         str(spec.get("kind", "503")))
-    if body.get("expire_tokens"):
-        faults.expire_all_tokens()
-    if body.get("expire_codes"):
-        local.expire_codes()
-    if "daily_limit" in body:
-        faults.set_daily_limit(int(body["daily_limit"]))
-    if "down" in body:
-        if body["down"]:
-            faults.down()
-        else:
-            faults.up()

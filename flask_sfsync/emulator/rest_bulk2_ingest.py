@@ -83,11 +83,10 @@ def _apply(
         rest = {k: v for k, v in fields.items() if k != "Id"}
         org.update(obj.name, record_id, rest, user_id)
         return record_id, False
-    org.delete(record_id, user_id)
     if op == "hardDelete":
-        purge = getattr(org, "hard_delete", None)
-        if callable(purge):
-            purge(record_id)
+        org.hard_delete(record_id, user_id)
+    else:
+        org.delete(record_id, user_id)
     return record_id, False
 
 

@@ -13,11 +13,10 @@ from typing import Any
 from werkzeug import Request, Response
 
 from flask_sfsync.emulator.api_context import ApiContext
-from flask_sfsync.emulator.errors import SalesforceApiError
+from flask_sfsync.emulator.errors import MultipleMatchesError, SalesforceApiError
 from flask_sfsync.emulator.ids import try_normalize_id
 from flask_sfsync.emulator.rest_http import json_response, not_found, read_json_object
 from flask_sfsync.emulator.schema import ObjectDef
-from flask_sfsync.emulator.store import MultipleMatchesError
 from flask_sfsync.emulator.values import parse_datetime
 
 __all__ = [
@@ -31,6 +30,7 @@ __all__ = [
     "limits",
     "record",
     "resources",
+    "sobject_info",
     "sobject_root",
     "updated",
 ]
@@ -126,12 +126,15 @@ def describe(ctx: ApiContext, request: Request, version: str, sobject: str) -> R
     return json_response(data_object(ctx, sobject).describe(base_path(version)))
 
 
+def sobject_info(obj: ObjectDef, root: str) -> Response:
+    """``GET /sobjects/X``: the object's global describe entry and its (empty) recent items."""
+    return json_response({"objectDescribe": obj.describe_global_entry(root), "recentItems": []})
+
+
 def sobject_root(ctx: ApiContext, request: Request, version: str, sobject: str) -> Response:
     obj = data_object(ctx, sobject)
     if request.method == "GET":
-        return json_response(
-            {"objectDescribe": obj.describe_global_entry(base_path(version)), "recentItems": []}
-        )
+        return sobject_info(obj, base_path(version))
     body = read_json_object(request)
     fields = {k: v for k, v in body.items() if k != "attributes"}
     record_id = ctx.org.create(

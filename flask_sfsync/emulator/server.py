@@ -26,7 +26,7 @@ from typing import Any
 
 from werkzeug.serving import DechunkedInput, ThreadedWSGIServer, WSGIRequestHandler
 
-__all__ = ["RESET_ENVIRON_KEY", "EmulatorServer", "start_server"]
+__all__ = ["RESET_ENVIRON_KEY", "EmulatorServer"]
 
 # A WSGI app sets this environ key to True to have the connection reset instead of answered.
 RESET_ENVIRON_KEY = "sfsync.emulator.reset"
@@ -241,17 +241,3 @@ class EmulatorServer(ThreadedWSGIServer):
         if self._thread is not None:
             self._thread.join(timeout=5)
         self.server_close()
-
-
-def start_server(
-    host: str,
-    port: int,
-    app: WSGIApp,
-    *,
-    tls: ssl.SSLContext | None = None,
-    is_down: Callable[[], bool] = lambda: False,
-    resets_path: Callable[[str], bool] = lambda path: True,
-) -> EmulatorServer:
-    server = EmulatorServer(host, port, app, tls=tls, is_down=is_down, resets_path=resets_path)
-    server.start()
-    return server

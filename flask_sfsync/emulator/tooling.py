@@ -17,6 +17,7 @@ from flask_sfsync.emulator.api_context import ApiContext
 from flask_sfsync.emulator.errors import SalesforceApiError
 from flask_sfsync.emulator.ids import try_normalize_id
 from flask_sfsync.emulator.rest_http import json_response, not_found, read_json_object
+from flask_sfsync.emulator.rest_sobjects import sobject_info
 from flask_sfsync.emulator.schema import ObjectDef
 
 __all__ = [
@@ -78,9 +79,7 @@ def _create_custom_field(ctx: ApiContext, body: dict[str, Any]) -> str:
 def sobject_root(ctx: ApiContext, request: Request, version: str, sobject: str) -> Response:
     obj = _tooling_object(ctx, sobject)
     if request.method == "GET":
-        return json_response(
-            {"objectDescribe": obj.describe_global_entry(_root(version)), "recentItems": []}
-        )
+        return sobject_info(obj, _root(version))
     body = read_json_object(request)
     if obj.name != "CustomField":
         raise SalesforceApiError(

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["ADMIN_PASSWORD", "User", "default_users", "user_count"]
+from flask_sfsync.emulator.ids import make_id
+
+__all__ = ["ADMIN_PASSWORD", "User", "default_users", "user_count", "user_record"]
 
 # The local org is a development tool: a fixed, printed password is the point, not a secret.
 ADMIN_PASSWORD = "emulator-admin-1"
@@ -61,3 +65,18 @@ def default_users(user_ids: list[str], domain: str = "example.com") -> list[User
 
 def user_count() -> int:
     return len(_PEOPLE)
+
+
+def user_record(user: User, admin_id: str, created: dt.datetime) -> dict[str, Any]:
+    """The User row Salesforce keeps for ``user`` (API names -> values)."""
+    return {
+        "Username": user.username, "Email": user.email, "FirstName": user.first_name,
+        "LastName": user.last_name, "Name": user.name, "Alias": user.alias,
+        "CommunityNickname": user.alias, "IsActive": user.is_active, "Title": user.title,
+        "TimeZoneSidKey": "America/Los_Angeles", "LocaleSidKey": "en_US",
+        "EmailEncodingKey": "UTF-8", "LanguageLocaleKey": "en_US", "UserType": "Standard",
+        # Profiles: 00e...1 System Administrator, 00e...2 Standard User.
+        "ProfileId": make_id("00e", 1 if user.is_admin else 2),
+        "CreatedDate": created, "LastModifiedDate": created, "SystemModstamp": created,
+        "CreatedById": admin_id, "LastModifiedById": admin_id,
+    }

@@ -30,6 +30,7 @@ __all__ = [
 # Bulk API 2.0: an empty cell leaves a field unchanged on update; "#N/A" sets it to null.
 CSV_NULL = "#N/A"
 NUMBER_TYPES = frozenset({"int", "double", "currency", "percent"})
+_TEXT_KINDS = STRING_TYPES | {"id", "reference"}
 _DATETIME_RE = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?"
     r"(Z|[+-]\d{2}:?\d{2})?)?$"
@@ -38,14 +39,14 @@ _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
 def format_datetime(value: dt.datetime) -> str:
-    """REST's datetime format, always UTC with milliseconds."""
-    value = _as_utc(value)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}+0000"
+    """REST's datetime format, always UTC with milliseconds: 2024-05-01T10:20:30.000+0000."""
+    # isoformat is C and pads the year; strftime costs twice as much on every query page.
+    return _as_utc(value).isoformat(timespec="milliseconds")[:-6] + "+0000"
 
 
 def format_datetime_csv(value: dt.datetime) -> str:
-    value = _as_utc(value)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    """Bulk API 2.0's CSV datetime format: 2024-05-01T10:20:30.000Z."""
+    return _as_utc(value).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def format_date(value: dt.date) -> str:
@@ -53,6 +54,8 @@ def format_date(value: dt.date) -> str:
 
 
 def _as_utc(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is dt.UTC:
+        return value
     if value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC)
     return value.astimezone(dt.UTC)
@@ -123,6 +126,8 @@ def from_json(field: FieldDef, raw: Any) -> Any:
     if raw is None:
         return None
     kind = field.type
+    if type(raw) is str and kind in _TEXT_KINDS:
+        return raw  # the common case, first
     if isinstance(raw, dict | list):
         if kind == "multipicklist" and isinstance(raw, list):
             return ";".join(str(item) for item in raw)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
+from emulator_support import api, wait_for_job
 from simple_salesforce.exceptions import SalesforceOperationError
 
 from flask_sfsync.emulator.handle import LocalOrg
@@ -17,36 +16,30 @@ from flask_sfsync.emulator.handle import LocalOrg
 JOBS = "/services/data/v60.0/jobs"
 
 
-@pytest.fixture
-def local() -> Iterator[LocalOrg]:
-    with LocalOrg() as org:
-        yield org
-
-
-@pytest.fixture
-def sf(local: LocalOrg) -> Any:
-    return local.salesforce()
-
-
 def rows(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
 def call(local: LocalOrg, method: str, path: str, **kwargs: Any) -> requests.Response:
-    token = local.issue_token()["access_token"]
-    headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
-    return local.requests_session().request(
-        method, f"{local.instance_url}{JOBS}{path}", headers=headers, timeout=30, **kwargs
-    )
+    return api(local, method, f"{JOBS}{path}", **kwargs)
 
 
 def wait_final(local: LocalOrg, job_id: str, kind: str = "ingest") -> dict[str, Any]:
-    for _ in range(200):
-        info: dict[str, Any] = call(local, "GET", f"/{kind}/{job_id}").json()
-        if info["state"] in ("JobComplete", "Failed", "Aborted"):
-            return info
-        time.sleep(0.05)
-    raise AssertionError("job did not finish")
+    return wait_for_job(local, job_id, kind)
+
+
+def upload(local: LocalOrg, job_id: str, data: bytes,
+           content_type: str = "text/csv") -> requests.Response:
+    return call(local, "PUT", f"/ingest/{job_id}/batches", data=data,
+                headers={"Content-Type": content_type})
+
+
+def open_job(local: LocalOrg, csv_data: bytes, **options: Any) -> str:
+    """An ingest job of Contacts with its data uploaded, still Open."""
+    body = {"object": "Contact", "operation": "insert", **options}
+    job_id = str(call(local, "POST", "/ingest", json=body).json()["id"])
+    assert upload(local, job_id, csv_data).status_code == 201
+    return job_id
 
 
 def test_insert_then_results(local: LocalOrg, sf: Any) -> None:
@@ -137,14 +130,7 @@ def test_job_states_and_listing(local: LocalOrg) -> None:
     assert job["contentUrl"] == f"services/data/v60.0/jobs/ingest/{job['id']}/batches"
     listed = call(local, "GET", "/ingest").json()
     assert listed["done"] is True and job["id"] in [r["id"] for r in listed["records"]]
-    upload = call(
-        local,
-        "PUT",
-        f"/ingest/{job['id']}/batches",
-        data=b"LastName\nS1\nS2\n",
-        headers={"Content-Type": "text/csv"},
-    )
-    assert upload.status_code == 201
+    assert upload(local, job["id"], b"LastName\nS1\nS2\n").status_code == 201
     closed = call(local, "PATCH", f"/ingest/{job['id']}", json={"state": "UploadComplete"})
     assert closed.json()["state"] in ("UploadComplete", "InProgress", "JobComplete")
     info = wait_final(local, job["id"])
@@ -154,17 +140,10 @@ def test_job_states_and_listing(local: LocalOrg) -> None:
 
 
 def test_abort_leaves_rows_unprocessed(local: LocalOrg) -> None:
-    job = call(local, "POST", "/ingest", json={"object": "Contact", "operation": "insert"}).json()
-    call(
-        local,
-        "PUT",
-        f"/ingest/{job['id']}/batches",
-        data=b"LastName\nU1\n",
-        headers={"Content-Type": "text/csv"},
-    )
-    aborted = call(local, "PATCH", f"/ingest/{job['id']}", json={"state": "Aborted"})
+    job_id = open_job(local, b"LastName\nU1\n")
+    aborted = call(local, "PATCH", f"/ingest/{job_id}", json={"state": "Aborted"})
     assert aborted.json()["state"] == "Aborted"
-    unprocessed = call(local, "GET", f"/ingest/{job['id']}/unprocessedrecords")
+    unprocessed = call(local, "GET", f"/ingest/{job_id}/unprocessedrecords")
     assert rows(unprocessed.text) == [{"LastName": "U1"}]
     assert local.org.count("Contact") == 0
 
@@ -180,21 +159,9 @@ def test_abort_leaves_rows_unprocessed(local: LocalOrg) -> None:
 def test_bad_csv_fails_the_job(
     local: LocalOrg, data: bytes, line_ending: str, message: str
 ) -> None:
-    job = call(
-        local,
-        "POST",
-        "/ingest",
-        json={"object": "Contact", "operation": "insert", "lineEnding": line_ending},
-    ).json()
-    call(
-        local,
-        "PUT",
-        f"/ingest/{job['id']}/batches",
-        data=data,
-        headers={"Content-Type": "text/csv"},
-    )
-    call(local, "PATCH", f"/ingest/{job['id']}", json={"state": "UploadComplete"})
-    info = wait_final(local, job["id"])
+    job_id = open_job(local, data, lineEnding=line_ending)
+    call(local, "PATCH", f"/ingest/{job_id}", json={"state": "UploadComplete"})
+    info = wait_final(local, job_id)
     assert info["state"] == "Failed"
     assert message in info["errorMessage"]
 
@@ -206,13 +173,7 @@ def test_failed_job_raises_in_simple_salesforce(sf: Any) -> None:
 
 def test_wrong_requests(local: LocalOrg) -> None:
     job = call(local, "POST", "/ingest", json={"object": "Contact", "operation": "insert"}).json()
-    wrong = call(
-        local,
-        "PUT",
-        f"/ingest/{job['id']}/batches",
-        data=b"{}",
-        headers={"Content-Type": "application/json"},
-    )
+    wrong = upload(local, job["id"], b"{}", "application/json")
     assert wrong.status_code == 415
     assert wrong.json()[0]["errorCode"] == "UNSUPPORTED_MEDIA_TYPE"
     bad_object = call(local, "POST", "/ingest", json={"object": "Nope", "operation": "insert"})
@@ -220,3 +181,53 @@ def test_wrong_requests(local: LocalOrg) -> None:
     no_ext = call(local, "POST", "/ingest", json={"object": "Contact", "operation": "upsert"})
     assert no_ext.status_code == 400
     assert call(local, "GET", "/ingest/7508d0000000999AAA").status_code == 404
+
+
+def test_states_open_upload_complete_in_progress_complete(local: LocalOrg) -> None:
+    job_id = open_job(local, b"LastName\nS1\nS2\n")
+    assert call(local, "GET", f"/ingest/{job_id}").json()["state"] == "Open"
+    # Holding the org's write lock parks the job after it starts: InProgress is observable.
+    with local.org.lock:
+        closed = call(local, "PATCH", f"/ingest/{job_id}", json={"state": "UploadComplete"})
+        assert closed.json()["state"] in ("UploadComplete", "InProgress")
+        running = wait_for_job(local, job_id, states=("InProgress",))
+        assert running["numberRecordsProcessed"] == 0
+    done = wait_final(local, job_id)
+    assert (done["state"], done["numberRecordsProcessed"], done["numberRecordsFailed"]) == (
+        "JobComplete", 2, 0)
+
+
+def test_abort_while_in_progress_keeps_the_rest_unprocessed(local: LocalOrg) -> None:
+    lines = "".join(f"R{i}\n" for i in range(450))
+    job_id = open_job(local, f"LastName\n{lines}".encode())
+    with local.org.lock:
+        call(local, "PATCH", f"/ingest/{job_id}", json={"state": "UploadComplete"})
+        wait_for_job(local, job_id, states=("InProgress",))
+        aborted = call(local, "PATCH", f"/ingest/{job_id}", json={"state": "Aborted"})
+        assert aborted.json()["state"] == "Aborted"
+    info = wait_final(local, job_id)
+    assert info["state"] == "Aborted"
+    unprocessed = rows(call(local, "GET", f"/ingest/{job_id}/unprocessedrecords").text)
+    done = rows(call(local, "GET", f"/ingest/{job_id}/successfulResults").text)
+    # The chunk that had started finishes; every row after it is reported unprocessed.
+    assert len(done) + len(unprocessed) == 450 and unprocessed
+    assert local.org.count("Contact") == len(done)
+
+
+def test_query_all_job_sees_the_recycle_bin(local: LocalOrg, sf: Any) -> None:
+    kept = sf.Contact.create({"LastName": "Kept"})["id"]
+    binned = sf.Contact.create({"LastName": "Binned"})["id"]
+    sf.Contact.delete(binned)
+    soql = "SELECT Id, IsDeleted FROM Contact ORDER BY LastName"
+    live = [rows(page) for page in sf.bulk2.Contact.query(soql, wait=0)]
+    assert [r["Id"] for r in live[0]] == [kept]
+    every = [rows(page) for page in sf.bulk2.Contact.query_all(soql, wait=0)]
+    assert [(r["Id"], r["IsDeleted"]) for r in every[0]] == [
+        (binned, "true"), (kept, "false")]
+
+
+def test_hard_delete_empties_the_recycle_bin_too(local: LocalOrg, sf: Any) -> None:
+    record_id = sf.Contact.create({"LastName": "Gone"})["id"]
+    [result] = sf.bulk2.Contact.hard_delete(records=[{"Id": record_id}], wait=0)
+    assert result["numberRecordsFailed"] == 0
+    assert sf.query_all(f"SELECT Id FROM Contact WHERE Id = '{record_id}'")["totalSize"] == 0

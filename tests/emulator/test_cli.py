@@ -75,6 +75,16 @@ def test_first_line_is_json_and_sigterm_stops_it() -> None:
         assert _stop(process) == 0
 
 
+def test_demo_seed_token_lifetime_and_ctrl_c() -> None:
+    with running("--host", "127.0.0.1", "--seed", "demo", "--token-lifetime", "60") as (
+            process, info):
+        assert (info["seed"], info["token_lifetime"]) == ("demo", 60)
+        sf = _sf(info, _token(info))
+        assert sf.query("SELECT COUNT() FROM Contact")["totalSize"] > 0
+        process.send_signal(signal.SIGINT)  # Ctrl-C
+        assert process.wait(timeout=30) == 0
+
+
 def test_data_file_keeps_the_org_across_a_restart(tmp_path: Path) -> None:
     data = tmp_path / "org.sfdata"
     with running("--data", str(data)) as (process, info):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from emulator_support import error_body
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
 from flask_sfsync.emulator.handle import LocalOrg
@@ -16,22 +16,6 @@ ROLLED_BACK = {
     "using AllOrNone header",
     "fields": [],
 }
-
-
-def content(info: Any) -> Any:
-    """The decoded error body simple-salesforce attached to its exception."""
-    return info.value.content
-
-
-@pytest.fixture
-def local() -> Iterator[LocalOrg]:
-    with LocalOrg() as org:
-        yield org
-
-
-@pytest.fixture
-def sf(local: LocalOrg) -> Any:
-    return local.salesforce()
 
 
 def contact(**fields: Any) -> dict[str, Any]:
@@ -165,13 +149,13 @@ def test_upsert_rejects_a_field_that_is_no_external_id(sf: Any) -> None:
             method="PATCH",
             json={"records": [contact(LastName="X")]},
         )
-    assert content(excinfo)[0]["errorCode"] == "INVALID_FIELD"
+    assert error_body(excinfo)[0]["errorCode"] == "INVALID_FIELD"
 
 
 def test_more_than_200_records_is_refused(sf: Any) -> None:
     with pytest.raises(SalesforceMalformedRequest) as excinfo:
         post(sf, [contact(LastName=f"N{i}") for i in range(201)])
-    assert content(excinfo)[0]["errorCode"] == "EXCEEDED_ID_LIMIT"
+    assert error_body(excinfo)[0]["errorCode"] == "EXCEEDED_ID_LIMIT"
 
 
 def test_retrieve_and_delete(local: LocalOrg, sf: Any) -> None:
@@ -212,4 +196,4 @@ def test_lock_faults_fail_single_records(local: LocalOrg, sf: Any) -> None:
 def test_malformed_body(sf: Any) -> None:
     with pytest.raises(SalesforceMalformedRequest) as excinfo:
         sf.restful("composite/sobjects", method="POST", json={"records": "nope"})
-    assert content(excinfo)[0]["errorCode"] == "JSON_PARSER_ERROR"
+    assert error_body(excinfo)[0]["errorCode"] == "JSON_PARSER_ERROR"

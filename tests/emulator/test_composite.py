@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,17 +10,6 @@ from simple_salesforce.exceptions import SalesforceMalformedRequest
 from flask_sfsync.emulator.handle import LocalOrg
 
 V = "/services/data/v60.0"
-
-
-@pytest.fixture
-def local() -> Iterator[LocalOrg]:
-    with LocalOrg() as org:
-        yield org
-
-
-@pytest.fixture
-def sf(local: LocalOrg) -> Any:
-    return local.salesforce()
 
 
 def composite(sf: Any, subs: list[dict[str, Any]], all_or_none: bool = False) -> Any:

@@ -6,16 +6,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from emulator_support import error_body
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
 from flask_sfsync.emulator.handle import LocalOrg
 
 TOTAL = 4500
-
-
-def content(info: Any) -> Any:
-    """The decoded error body simple-salesforce attached to its exception."""
-    return info.value.content
 
 
 @pytest.fixture(scope="module")
@@ -31,11 +27,6 @@ def local() -> Iterator[LocalOrg]:
                 "composite/sobjects", method="POST", json={"allOrNone": True, "records": records}
             )
         yield org
-
-
-@pytest.fixture
-def sf(local: LocalOrg) -> Any:
-    return local.salesforce()
 
 
 def test_first_page_has_2000_and_a_next_url(sf: Any) -> None:
@@ -94,13 +85,13 @@ def test_count(sf: Any) -> None:
 def test_bad_soql(sf: Any, soql: str, code: str) -> None:
     with pytest.raises(SalesforceMalformedRequest) as excinfo:
         sf.query(soql)
-    assert content(excinfo)[0]["errorCode"] == code
+    assert error_body(excinfo)[0]["errorCode"] == code
 
 
 def test_missing_query_and_bad_locator(sf: Any) -> None:
     with pytest.raises(SalesforceMalformedRequest) as missing:
         sf.restful("query")
-    assert content(missing)[0]["errorCode"] == "MALFORMED_QUERY"
+    assert error_body(missing)[0]["errorCode"] == "MALFORMED_QUERY"
     with pytest.raises(SalesforceMalformedRequest) as bad:
         sf.query_more("01g8d0000000999AAA-2000")
-    assert content(bad)[0]["errorCode"] == "INVALID_QUERY_LOCATOR"
+    assert error_body(bad)[0]["errorCode"] == "INVALID_QUERY_LOCATOR"

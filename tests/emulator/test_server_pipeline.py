@@ -17,23 +17,17 @@ from flask_sfsync.emulator import LocalOrg
 V = "/services/data/v60.0"
 
 
-@pytest.fixture
-def org() -> Iterator[LocalOrg]:
-    with LocalOrg() as running:
-        yield running
+def _auth(local: LocalOrg) -> dict[str, str]:
+    return {"Authorization": f"Bearer {local.issue_token()['access_token']}"}
 
 
-def _auth(org: LocalOrg) -> dict[str, str]:
-    return {"Authorization": f"Bearer {org.issue_token()['access_token']}"}
-
-
-def test_every_rest_response_carries_the_limits_header(org: LocalOrg) -> None:
-    session, auth = org.requests_session(), _auth(org)
+def test_every_rest_response_carries_the_limits_header(local: LocalOrg) -> None:
+    session, auth = local.requests_session(), _auth(local)
     answers = [
-        session.get(org.instance_url + V + "/limits", headers=auth),
-        session.get(org.instance_url + V + "/sobjects/Nope/describe", headers=auth),
-        session.get(org.instance_url + V + "/limits", headers={"Authorization": "Bearer x"}),
-        session.post(org.instance_url + V + "/sobjects/Contact", headers=auth, data="{oops"),
+        session.get(local.instance_url + V + "/limits", headers=auth),
+        session.get(local.instance_url + V + "/sobjects/Nope/describe", headers=auth),
+        session.get(local.instance_url + V + "/limits", headers={"Authorization": "Bearer x"}),
+        session.post(local.instance_url + V + "/sobjects/Contact", headers=auth, data="{oops"),
     ]
     assert [a.status_code for a in answers] == [200, 404, 401, 400]
     for answer in answers:
@@ -42,17 +36,17 @@ def test_every_rest_response_carries_the_limits_header(org: LocalOrg) -> None:
     assert answers[0].headers["Sforce-Limit-Info"] == "api-usage=1/100000"
 
 
-def test_api_usage_counts_authenticated_calls(org: LocalOrg) -> None:
-    sf = org.salesforce()
+def test_api_usage_counts_authenticated_calls(local: LocalOrg) -> None:
+    sf = local.salesforce()
     for _ in range(3):
         sf.restful("limits")
     assert sf.api_usage["api-usage"].used == 3
-    assert org.org.api_usage == 3
+    assert local.org.api_usage == 3
 
 
 def test_past_the_daily_limit_every_call_is_refused() -> None:
-    with LocalOrg(daily_api_limit=2) as org:
-        sf = org.salesforce()
+    with LocalOrg(daily_api_limit=2) as local:
+        sf = local.salesforce()
         sf.restful("limits")
         sf.restful("limits")
         with pytest.raises(SalesforceError) as raised:
@@ -62,47 +56,47 @@ def test_past_the_daily_limit_every_call_is_refused() -> None:
             {"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}]
 
 
-def test_missing_or_bad_token_is_invalid_session_id(org: LocalOrg) -> None:
-    session = org.requests_session()
+def test_missing_or_bad_token_is_invalid_session_id(local: LocalOrg) -> None:
+    session = local.requests_session()
     for headers in ({}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic abc"}):
-        answer = session.get(org.instance_url + V + "/limits", headers=headers)
+        answer = session.get(local.instance_url + V + "/limits", headers=headers)
         assert answer.status_code == 401
         assert answer.json() == [
             {"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
 
 
-def test_the_older_oauth_scheme_is_accepted(org: LocalOrg) -> None:
-    token = org.issue_token()["access_token"]
-    answer = org.requests_session().get(org.instance_url + V + "/limits",
+def test_the_older_oauth_scheme_is_accepted(local: LocalOrg) -> None:
+    token = local.issue_token()["access_token"]
+    answer = local.requests_session().get(local.instance_url + V + "/limits",
                                         headers={"Authorization": f"OAuth {token}"})
     assert answer.status_code == 200
 
 
-def test_unknown_paths_are_salesforce_404s(org: LocalOrg) -> None:
-    session, auth = org.requests_session(), _auth(org)
+def test_unknown_paths_are_salesforce_404s(local: LocalOrg) -> None:
+    session, auth = local.requests_session(), _auth(local)
     for path in ("/nope", "/services/apexrest/x", V + "/nothing/here"):
-        answer = session.get(org.instance_url + path, headers=auth)
+        answer = session.get(local.instance_url + path, headers=auth)
         assert answer.status_code == 404
         assert answer.json()[0]["errorCode"] == "NOT_FOUND"
 
 
-def test_version_list_needs_no_token(org: LocalOrg) -> None:
-    answer = org.requests_session().get(org.instance_url + "/services/data/")
+def test_version_list_needs_no_token(local: LocalOrg) -> None:
+    answer = local.requests_session().get(local.instance_url + "/services/data/")
     assert answer.status_code == 200
     versions = [v["version"] for v in answer.json()]
     assert "50.0" in versions and "62.0" in versions
 
 
 def test_an_unexpected_exception_is_a_json_500(
-    org: LocalOrg, monkeypatch: pytest.MonkeyPatch
+    local: LocalOrg, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom: internal detail")
 
-    monkeypatch.setattr(org.org, "object_info", broken)
-    monkeypatch.setattr(org.org, "object_def", broken)
-    answer = org.requests_session().get(org.instance_url + V + "/sobjects/Contact/describe",
-                                        headers=_auth(org))
+    monkeypatch.setattr(local.org, "object_info", broken)
+    monkeypatch.setattr(local.org, "object_def", broken)
+    answer = local.requests_session().get(local.instance_url + V + "/sobjects/Contact/describe",
+                                        headers=_auth(local))
     assert answer.status_code == 500
     body = answer.json()
     assert body[0]["errorCode"] == "UNKNOWN_EXCEPTION"
@@ -123,10 +117,10 @@ def test_an_unexpected_exception_is_a_json_500(
     ],
 )
 def test_bad_input_never_gives_html_or_a_stack_trace(
-    org: LocalOrg, method: str, path: str, headers: dict[str, str], data: bytes
+    local: LocalOrg, method: str, path: str, headers: dict[str, str], data: bytes
 ) -> None:
-    answer = org.requests_session().request(
-        method, org.instance_url + path, headers={**_auth(org), **headers}, data=data)
+    answer = local.requests_session().request(
+        method, local.instance_url + path, headers={**_auth(local), **headers}, data=data)
     assert 400 <= answer.status_code < 500
     assert answer.headers["Content-Type"].startswith("application/json")
     body = answer.json()
@@ -135,25 +129,25 @@ def test_bad_input_never_gives_html_or_a_stack_trace(
 
 
 def test_simple_salesforce_talks_to_the_instance_over_tls(
-    sf: Salesforce, local_org: LocalOrg
+    sf: Salesforce, local: LocalOrg
 ) -> None:
     result = sf.query("SELECT Id, Username FROM User")
-    assert result["totalSize"] == len(local_org.org.users)
-    assert local_org.request_log[-1].records == len(local_org.org.users)
+    assert result["totalSize"] == len(local.org.users)
+    assert local.request_log[-1].records == len(local.org.users)
 
 
-def test_certificate_is_valid_for_localhost_too(org: LocalOrg) -> None:
-    url = org.instance_url.replace("127.0.0.1", "localhost") + "/services/data/"
-    assert org.requests_session().get(url).status_code == 200
+def test_certificate_is_valid_for_localhost_too(local: LocalOrg) -> None:
+    url = local.instance_url.replace("127.0.0.1", "localhost") + "/services/data/"
+    assert local.requests_session().get(url).status_code == 200
     with pytest.raises(requests.exceptions.SSLError):
-        requests.get(org.instance_url + "/services/data/", verify=True)
+        requests.get(local.instance_url + "/services/data/", verify=True)
 
 
-def test_connections_are_kept_alive(org: LocalOrg) -> None:
-    port = int(org.instance_url.rsplit(":", 1)[1])
-    context = ssl.create_default_context(cafile=org.ca_bundle)
+def test_connections_are_kept_alive(local: LocalOrg) -> None:
+    port = int(local.instance_url.rsplit(":", 1)[1])
+    context = ssl.create_default_context(cafile=local.ca_bundle)
     conn = http.client.HTTPSConnection("127.0.0.1", port, context=context)
-    auth = _auth(org)
+    auth = _auth(local)
     try:
         for _ in range(3):
             conn.request("GET", V + "/limits", headers=auth)
@@ -169,19 +163,19 @@ def test_connections_are_kept_alive(org: LocalOrg) -> None:
         conn.close()
 
 
-def test_request_body_the_api_never_reads_does_not_break_keep_alive(org: LocalOrg) -> None:
-    session = org.requests_session()
-    rejected = session.post(org.instance_url + V + "/sobjects/Contact",
+def test_request_body_the_api_never_reads_does_not_break_keep_alive(local: LocalOrg) -> None:
+    session = local.requests_session()
+    rejected = session.post(local.instance_url + V + "/sobjects/Contact",
                             headers={"Authorization": "Bearer nope"}, json={"LastName": "x" * 5000})
     assert rejected.status_code == 401
-    assert session.get(org.instance_url + V + "/limits", headers=_auth(org)).status_code == 200
+    assert session.get(local.instance_url + V + "/limits", headers=_auth(local)).status_code == 200
 
 
-def _raw_exchange(org: LocalOrg, data: bytes) -> bytes:
+def _raw_exchange(local: LocalOrg, data: bytes) -> bytes:
     import socket
 
-    port = int(org.instance_url.rsplit(":", 1)[1])
-    context = ssl.create_default_context(cafile=org.ca_bundle)
+    port = int(local.instance_url.rsplit(":", 1)[1])
+    context = ssl.create_default_context(cafile=local.ca_bundle)
     with socket.create_connection(("127.0.0.1", port)) as raw, context.wrap_socket(
         raw, server_hostname="127.0.0.1"
     ) as conn:
@@ -189,21 +183,23 @@ def _raw_exchange(org: LocalOrg, data: bytes) -> bytes:
         return conn.recv(65536)
 
 
-def test_malformed_http_gets_json_not_html(org: LocalOrg) -> None:
+def test_malformed_http_gets_json_not_html(local: LocalOrg) -> None:
     answer = _raw_exchange(
-        org, b"POST " + V.encode() + b"/limits HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n")
+        local,
+        b"POST " + V.encode() + b"/limits HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+    )
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 400")
     assert b"application/json" in head
     assert body.startswith(b"[{") and b"<html" not in body.lower()
 
 
-def test_chunked_request_bodies_are_read(org: LocalOrg) -> None:
+def test_chunked_request_bodies_are_read(local: LocalOrg) -> None:
     def body() -> Iterator[bytes]:
         yield b'{"LastName":'
         yield b'"Chunked"}'
 
-    answer = org.requests_session().post(
-        org.instance_url + V + "/sobjects/Contact", data=body(),
-        headers={**_auth(org), "Content-Type": "application/json"})
+    answer = local.requests_session().post(
+        local.instance_url + V + "/sobjects/Contact", data=body(),
+        headers={**_auth(local), "Content-Type": "application/json"})
     assert answer.status_code == 201 and answer.json()["success"] is True

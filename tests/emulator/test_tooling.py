@@ -2,29 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from emulator_support import error_body
 from simple_salesforce.exceptions import SalesforceMalformedRequest
-
-from flask_sfsync.emulator.handle import LocalOrg
-
-
-def content(info: Any) -> Any:
-    """The decoded error body simple-salesforce attached to its exception."""
-    return info.value.content
-
-
-@pytest.fixture
-def local() -> Iterator[LocalOrg]:
-    with LocalOrg() as org:
-        yield org
-
-
-@pytest.fixture
-def sf(local: LocalOrg) -> Any:
-    return local.salesforce()
 
 
 def create_field(sf: Any, full_name: str, metadata: dict[str, Any]) -> Any:
@@ -57,7 +39,7 @@ def test_repeat_is_duplicate_developer_name(sf: Any) -> None:
         create_field(
             sf, "Lead.Score__c", {"label": "Score", "type": "Number", "precision": 5, "scale": 0}
         )
-    assert content(excinfo)[0]["errorCode"] == "DUPLICATE_DEVELOPER_NAME"
+    assert error_body(excinfo)[0]["errorCode"] == "DUPLICATE_DEVELOPER_NAME"
 
 
 def test_tooling_query(sf: Any) -> None:
@@ -83,3 +65,56 @@ def test_unknown_tooling_object(sf: Any) -> None:
 
     with pytest.raises(SalesforceResourceNotFound):
         sf.toolingexecute("sobjects/Contact", method="POST", data={"LastName": "x"})
+
+
+@pytest.mark.parametrize(
+    ("kind", "extra", "describe_type", "written", "read"),
+    [
+        ("Text", {"length": 20}, "string", "plain", "plain"),
+        ("TextArea", {}, "textarea", "two\nlines", "two\nlines"),
+        ("LongTextArea", {"length": 32768, "visibleLines": 3}, "textarea", "x" * 300, "x" * 300),
+        ("Email", {}, "email", "who@example.com", "who@example.com"),
+        ("Phone", {}, "phone", "+1 555 0100", "+1 555 0100"),
+        ("Date", {}, "date", "2024-02-29", "2024-02-29"),
+        ("DateTime", {}, "datetime", "2024-05-01T10:20:30.000+0000",
+         "2024-05-01T10:20:30.000+0000"),
+        ("Number", {"precision": 6, "scale": 2}, "double", 12.345, 12.35),
+        ("Checkbox", {"defaultValue": "false"}, "boolean", True, True),
+        ("Picklist", {"valueSet": {"restricted": True, "valueSetDefinition": {"value": [
+            {"fullName": "Gold", "default": True}, {"fullName": "Silver", "default": False}]}}},
+         "picklist", "Silver", "Silver"),
+    ],
+)
+def test_each_field_type_is_described_written_and_queried(
+    sf: Any, kind: str, extra: dict[str, Any], describe_type: str, written: Any, read: Any
+) -> None:
+    create_field(sf, f"Lead.My{kind}__c", {"label": f"My {kind}", "type": kind, **extra})
+    fdef = {f["name"]: f for f in sf.Lead.describe()["fields"]}[f"My{kind}__c"]
+    assert (fdef["type"], fdef["custom"], fdef["label"]) == (describe_type, True, f"My {kind}")
+    record_id = sf.Lead.create({"LastName": kind, "Company": "Types", f"My{kind}__c": written})
+    found = sf.query(f"SELECT My{kind}__c FROM Lead WHERE Id = '{record_id['id']}'")
+    assert found["records"][0][f"My{kind}__c"] == read
+
+
+def test_restricted_custom_picklist_and_default(sf: Any) -> None:
+    create_field(sf, "Contact.Tier__c", {"label": "Tier", "type": "Picklist", "valueSet": {
+        "restricted": True, "valueSetDefinition": {"value": [
+            {"fullName": "Gold", "default": True}, {"fullName": "Silver", "default": False}]}}})
+    created = sf.Contact.create({"LastName": "Tiered"})["id"]
+    assert sf.Contact.get(created)["Tier__c"] == "Gold"
+    with pytest.raises(SalesforceMalformedRequest) as excinfo:
+        sf.Contact.create({"LastName": "Bronze", "Tier__c": "Bronze"})
+    assert error_body(excinfo)[0]["errorCode"] == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
+
+
+def test_external_id_and_unique_custom_field(sf: Any) -> None:
+    create_field(sf, "Account.Ext__c", {"label": "Ext", "type": "Text", "length": 30,
+                                        "externalId": True, "unique": True})
+    fdef = {f["name"]: f for f in sf.Account.describe()["fields"]}["Ext__c"]
+    assert (fdef["externalId"], fdef["unique"], fdef["idLookup"]) == (True, True, True)
+    first = sf.Account.upsert("Ext__c/E-1", {"Name": "One"}, raw_response=True)
+    again = sf.Account.upsert("Ext__c/E-1", {"Name": "Uno"}, raw_response=True)
+    assert (first.status_code, again.status_code) == (201, 200)
+    with pytest.raises(SalesforceMalformedRequest) as excinfo:
+        sf.Account.create({"Name": "Other", "Ext__c": "E-1"})
+    assert error_body(excinfo)[0]["errorCode"] == "DUPLICATE_VALUE"

@@ -29,8 +29,8 @@ from flask_sfsync.testing import (  # noqa: F401  (fixtures)
     connect,
     csrf_token_from,
     redis_server,
-    redis_url,
 )
+from flask_sfsync.testing import redis_url as redis_url
 
 from .hostapp import CONFIG_ENV, create_app
 

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from flask_sfsync import SFSync
 from flask_sfsync.adapters import ContactAdapter
-from flask_sfsync.sync_service import init_push
 
 CONFIG_ENV = "SFSYNC_TEST_APP_CONFIG"
 STAGES = ("New", "Contacted", "Qualified", "Customer", "Lost")
@@ -86,10 +85,9 @@ def create_app(config: dict[str, Any] | None = None, *, create: bool = False) ->
 
     sfsync = SFSync(db=db)
     sfsync.tenant_loader(lambda: current_user.team if current_user.is_authenticated else None)
-    sfsync.init_app(app)
-    init_push(
+    sfsync.init_app(
         app,
-        ContactAdapter(
+        contact_adapter=ContactAdapter(
             Contact,
             tenant="team",
             fields={"company": "company.name"},
@@ -126,4 +124,5 @@ def _sqlite_wal(dbapi_connection: Any, record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=60000")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # WAL's usual setting: no fsync per commit
     cursor.close()

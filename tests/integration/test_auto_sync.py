@@ -31,8 +31,8 @@ def test_enabling_auto_sync_pushes_everything_then_each_change(env: Env) -> None
     [third] = env.add_contacts([_contact(3)])
     wait_for(lambda: _lead(env, "alan3@example.com"))
     with env.app.app_context():
-        company = env.models.db.session.scalar(sa.select(env.models.Company).limit(1))
-        company.name = "GCHQ"
+        for company in env.models.db.session.scalars(sa.select(env.models.Company)):
+            company.name = "GCHQ"
         env.models.db.session.commit()
     wait_for(lambda: all(r["Company"] == "GCHQ" for r in env.records("Lead")))
     assert len(env.records("Lead")) == 3

@@ -54,10 +54,9 @@ def test_sync_now_pushes_every_contact_as_a_lead(env: Env) -> None:
 
 
 def test_push_as_contacts_with_their_accounts(env: Env) -> None:
-    env.add_contacts(_people(3) + [
-        {"first_name": "Grace", "last_name": "Hopper", "email": "grace@navy.example",
-         "company": "Navy"}
-    ])
+    grace = {"first_name": "Grace", "last_name": "Hopper", "email": "grace@navy.example",
+             "company": "Navy"}
+    env.add_contacts([*_people(3), grace])
     env.save_settings(push_as="Contact")
     env.workers.start()
     env.sync_now()
@@ -72,10 +71,10 @@ def test_push_as_contacts_with_their_accounts(env: Env) -> None:
 
 def test_stage_filter_and_require_email_off(env: Env) -> None:
     env.add_contacts(
-        _people(2)
-        + [{"first_name": "Lost", "last_name": "Cause", "email": "lost@example.com",
-            "stage": "Lost", "company": "Gone"},
-           {"first_name": "No", "last_name": "Email", "stage": "New", "company": "Quiet"}]
+        [*_people(2),
+         {"first_name": "Lost", "last_name": "Cause", "email": "lost@example.com",
+          "stage": "Lost", "company": "Gone"},
+         {"first_name": "No", "last_name": "Email", "stage": "New", "company": "Quiet"}]
     )
     env.save_settings(require_email=None, filter_stages="1", stages=["New", "Contacted"])
     env.workers.start()

@@ -1,317 +1,620 @@
-"""Push sync benchmark: the local org over HTTPS, a real Redis, one real worker process.
+"""Push sync benchmark (issue 4): real processes, one table.
 
-    python -m benchmarks.push_bench                  # the issue's sizes (10,000 and 100,000)
-    python -m benchmarks.push_bench --small 2000 --large 20000 --naive 1000 --edits 50
+    python benchmarks/push_bench.py            # 10,000 and 100,000 contacts, 200 latency edits
+    python benchmarks/push_bench.py --quick    # 2,000 and 10,000 contacts, 50 edits (smoke run)
 
-Rows (printed as one table, all measured in this run):
+What runs (nothing in-process but the host app and the client side of the measurements):
 
-* a naive loop: one simple-salesforce ``Lead.create`` per record (what a quick integration does);
-* the initial push of ``--small`` contacts (sObject Collections) and of ``--large`` contacts
-  (Bulk API 2.0): API calls and wall time from Sync Now to the run's end;
-* Auto Sync latency: commit of one edited contact -> the record changed in the org, p50/p99;
-* a burst: 1,000 edits of 100 contacts within about one second -> API calls;
-* the worker's peak memory (RSS) during the large push.
+* local orgs, each ``python -m flask_sfsync.emulator --seed empty --port 0`` in its own process,
+  over HTTPS: one per tenant of the host (each team connects its own org, as customers do, so
+  one push's records never change another's matching), and one for the naive loop;
+* a real Redis (:class:`flask_sfsync.redis_server.RedisServer`);
+* one RQ worker process, ``flask --app benchmarks/_support.py:create_app sfsync worker
+  --with-scheduler``: it forks a work horse per job, whose peak RSS (``VmHWM``) is measured;
+* the host app (``benchmarks/_support.py``) on SQLite in this process: the contacts are
+  committed here, Sync Now and the settings go through its pages with a test client.
 
-Targets (issue 4): <= 1 call per 190 records with Collections; <= 10 calls for 100,000 with
-Bulk; >= 10x faster than the naive loop; latency p50 <= 300 ms, p99 <= 1 s; the burst <= 10
-calls; peak memory <= 200 MB.
+API calls are counted exactly from each org's request log (``/_emulator/requests``, cleared
+before each phase). The benchmark's own reads of the org (checking values arrived) use API
+version 59.0 and are left out of every count; flask-sfsync uses 60.0.
+
+The naive loop is one simple-salesforce ``create`` per record of the same object with the same
+fields, measured on the small size; figures for larger sizes are extrapolated from it linearly
+and marked so.
+
+Targets: <= 1 API call per 190 records with Collections; <= 10 calls for 100,000 with Bulk
+API 2.0; >= 10x faster than the naive loop; Auto Sync latency p50 <= 300 ms, p99 <= 1 s;
+1,000 edits of 100 contacts in about a second cost <= 10 calls; the worker's peak memory during
+the large push <= 200 MB.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import statistics
-import subprocess
+import re
+import signal
 import sys
 import tempfile
-import threading
 import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
-import psutil
 import sqlalchemy as sa
+from _support import OrgProcess, PeakMemory, WorkerProcess, create_app, wait_until
+from flask import Flask
+from flask.testing import FlaskClient
+from simple_salesforce.api import Salesforce
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from flask_sfsync.redis_server import RedisServer
+from flask_sfsync.testing import connect, csrf_token_from
 
-from flask_sfsync.emulator.handle import LocalOrg  # noqa: E402
-from flask_sfsync.redis_server import RedisServer  # noqa: E402
-from flask_sfsync.testing import config_for, connect, csrf_token_from  # noqa: E402
-from tests.integration.hostapp import CONFIG_ENV, create_app  # noqa: E402
+POLL_VERSION = "59.0"  # the benchmark's own reads; flask-sfsync's calls use 60.0
+POLL_PATH = f"/services/data/v{POLL_VERSION}/"
+COLLECTIONS_RECORDS_PER_CALL = 190
+BULK_MAX_CALLS = 10
+SPEEDUP = 10.0
+P50_MS, P99_MS = 300.0, 1000.0
+BURST_EDITS, BURST_CONTACTS, BURST_MAX_CALLS = 1000, 100, 10
+MEMORY_MB = 200.0
+TEAMS = {"small": 1, "large": 2}  # team -> user id
+COMPANY_SIZE = 50  # contacts per company
+
+
+# -- the host, as its users drive it ----------------------------------------------------------
 
 
 class Host:
-    """The host app, one logged-in client per tenant."""
+    """The host app in this process; one logged-in test client per team."""
 
-    def __init__(self, config: dict[str, Any], org: LocalOrg) -> None:
-        self.app = create_app(config, create=True)
-        self.models = self.app.extensions["test_models"]
-        self.org = org
-        self.clients = {}
-        for user_id, team in ((1, "acme"), (2, "globex")):
-            client = self.app.test_client()
-            client.get(f"/test-login/{user_id}")
-            connect(client, org)
-            self.clients[team] = client
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.models = app.extensions["bench_models"]
+        self.push = app.extensions["sfsync_push"]
+        self.clients: dict[str, FlaskClient] = {}
+
+    def add_users(self) -> None:
+        with self.app.app_context():
+            session = self.models.db.session
+            session.add_all([self.models.User(id=uid, team=team) for team, uid in TEAMS.items()])
+            session.commit()
+
+    def login_and_connect(self, team: str, org: OrgProcess, environment: str) -> None:
+        client = self.app.test_client()
+        assert client.get(f"/bench-login/{TEAMS[team]}").status_code == 200
+        page = connect(client, org, environment=environment)
+        assert page.status_code == 200, page.get_data(as_text=True)[:500]
+        self.clients[team] = client
 
     def post(self, team: str, path: str, data: dict[str, Any]) -> None:
         client = self.clients[team]
         page = client.get("/integrations/salesforce/settings").get_data(as_text=True)
         response = client.post(path, data={**data, "csrf_token": csrf_token_from(page)})
-        assert response.status_code == 302, response.get_data(as_text=True)[:300]
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
-    def status(self, team: str) -> dict[str, Any]:
-        data: dict[str, Any] = self.clients[team].get(
-            "/integrations/salesforce/sync/status.json"
-        ).get_json()
-        return data
-
-    def settings(self, team: str, mode: str) -> None:
+    def save_settings(self, team: str, *, auto: bool, push_as: str) -> None:
         self.post(team, "/integrations/salesforce/settings", {
-            "push_as": "Lead", "lead_source": "Web", "require_email": "1",
-            "sync_mode": mode, "delete_behaviour": "leave",
+            "push_as": push_as, "lead_source": "Bench", "require_email": "1",
+            "sync_mode": "auto" if auto else "manual", "delete_behaviour": "leave",
         })
 
+    def sync_now(self, team: str) -> None:
+        self.post(team, "/integrations/salesforce/sync", {})
+
+    def status(self, team: str) -> dict[str, Any]:
+        response = self.clients[team].get("/integrations/salesforce/sync/status.json")
+        assert response.status_code == 200
+        data: dict[str, Any] = response.get_json()
+        return data
+
+    def fields_ready(self, team: str) -> bool:
+        with self.app.app_context():
+            row = self.push.db.session.get(self.push.models.PushSettings, team)
+            return bool(row is not None and row.fields_checked_at is not None)
+
+    def idle(self, team: str) -> bool:
+        """No run active, nothing in the outbox, no drain queued or running."""
+        from flask_sfsync import outbox
+        from flask_sfsync.sync_jobs import MARKER, lock_held, redis_for
+        from flask_sfsync.sync_models import ACTIVE_RUN_STATUSES
+
+        with self.app.app_context():
+            session, models = self.push.db.session, self.push.models
+            run = models.SyncRun
+            active = session.scalar(
+                sa.select(sa.func.count()).select_from(run).where(
+                    run.tenant_id == team,
+                    run.status.in_([s.value for s in ACTIVE_RUN_STATUSES]),
+                )
+            )
+            waiting = outbox.count(session, models, team)
+            session.remove()
+            marker = redis_for(self.app).exists(MARKER.format(tenant=team))
+            return not active and not waiting and not marker and not lock_held(team)
+
     def add_contacts(self, team: str, n: int) -> None:
-        contact, company = self.models.Contact, self.models.Company
+        """``n`` contacts in companies of 50, written with Core inserts (not tracked: the
+        team has not saved its settings yet)."""
+        contact, company = self.models.Contact.__table__, self.models.Company.__table__
         with self.app.app_context():
             session = self.models.db.session
-            company_id = session.execute(
-                sa.insert(company).values(team=team, name=f"{team} Inc").returning(company.id)
-            ).scalar_one()
+            companies = -(-n // COMPANY_SIZE)
+            session.execute(sa.insert(company), [
+                {"team": team, "name": f"{team.title()} Company {k}"} for k in range(companies)
+            ])
+            first = session.scalar(
+                sa.select(sa.func.min(company.c.id)).where(company.c.team == team)
+            )
             for start in range(0, n, 10_000):
                 session.execute(sa.insert(contact), [
-                    {"team": team, "first_name": "Bench", "last_name": f"Mark{i}",
-                     "email": f"{team}.{i}@bench.example", "title": "v0", "stage": "New",
-                     "company_id": company_id}
+                    contact_row(team, i, first + i // COMPANY_SIZE)
                     for i in range(start, min(n, start + 10_000))
                 ])
             session.commit()
 
-    def wait_idle(self, team: str, timeout: float = 3600) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            status = self.status(team)
-            if not status["syncing"] and status["run"]:
-                return status
-            time.sleep(0.05)
-        raise TimeoutError(f"the push of {team} did not finish")
+    def contact_ids(self, team: str, n: int) -> list[int]:
+        contact = self.models.Contact
+        with self.app.app_context():
+            return list(self.models.db.session.scalars(
+                sa.select(contact.id).where(contact.team == team).order_by(contact.id).limit(n)
+            ))
+
+    def links(self, team: str) -> dict[int, tuple[str, str]]:
+        """host id -> (sobject, Salesforce id)."""
+        link = self.push.models.SyncLink
+        with self.app.app_context():
+            rows = self.push.db.session.execute(
+                sa.select(link.host_id, link.sobject, link.sf_id).where(link.tenant_id == team)
+            )
+            return {int(h): (o, s) for h, o, s in rows}
+
+    def edit_titles(self, edits: list[tuple[int, str]]) -> None:
+        """One committed transaction per edit, as a host's request handlers would."""
+        with self.app.app_context():
+            session = self.models.db.session
+            for contact_id, title in edits:
+                session.get(self.models.Contact, contact_id).title = title
+                session.commit()
+            session.remove()
 
 
-class PeakRss(threading.Thread):
-    """Samples a process's RSS every 20 ms (and its work horses', when it forks them; not
-    RQ's scheduler process, whose pages are the worker's own, shared at fork)."""
-
-    def __init__(self, pid: int) -> None:
-        super().__init__(daemon=True)
-        self.process = psutil.Process(pid)
-        self.peak = 0
-        self.stop = threading.Event()
-
-    def run(self) -> None:
-        while not self.stop.wait(0.02):
-            try:
-                horses = [
-                    p for p in self.process.children()
-                    if "scheduler" not in " ".join(p.cmdline()).lower()
-                ]
-                rss = [p.memory_info().rss for p in (self.process, *horses)]
-                self.peak = max(self.peak, max(rss))
-            except psutil.Error:
-                pass
+STAGES = ("New", "Contacted", "Qualified", "Customer")
 
 
-def naive_loop(org: LocalOrg, n: int) -> tuple[int, float]:
-    sf = org.salesforce()
+def contact_row(team: str, i: int, company_id: int) -> dict[str, Any]:
+    return {
+        "team": team, "first_name": f"Ada{i}", "last_name": f"Bench{i}",
+        "email": f"{team}.{i}@bench.example", "phone": f"+1 555 {i:07d}",
+        "title": "Engineer", "stage": STAGES[i % len(STAGES)], "company_id": company_id,
+    }
+
+
+def naive_fields(sobject: str, i: int) -> dict[str, Any]:
+    """What a naive integration sends per record: the same fields ours maps."""
+    fields: dict[str, Any] = {
+        "FirstName": f"Ada{i}", "LastName": f"Bench{i}", "Email": f"naive.{i}@bench.example",
+        "Phone": f"+1 555 {i:07d}", "Title": "Engineer",
+    }
+    if sobject == "Lead":
+        fields.update(Company=f"Naive Company {i // COMPANY_SIZE}", LeadSource="Bench",
+                      Status="Open - Not Contacted")
+    return fields
+
+
+# -- measurements -----------------------------------------------------------------------------
+
+
+@dataclass
+class PushResult:
+    records: int
+    calls: int
+    wall: float
+    kinds: Counter[str]
+    peak_mb: float = 0.0
+    peak_pid: int | None = None
+
+
+@dataclass
+class Results:
+    naive: tuple[int, int, float] = (0, 0, 0.0)  # records, calls, seconds
+    small: PushResult | None = None
+    large: PushResult | None = None
+    latencies: list[float] = field(default_factory=list)  # commit -> seen by polling
+    log_latencies: list[float] = field(default_factory=list)  # commit -> write answered
+    latency_calls: Counter[str] = field(default_factory=Counter)
+    burst_calls: int = 0
+    burst_calls_after_idle: int = 0
+    burst_edit_seconds: float = 0.0
+    burst_seconds: float = 0.0
+    burst_kinds: Counter[str] = field(default_factory=Counter)
+
+
+_ID_RE = re.compile(r"^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$")
+
+
+def kind_of(entry: dict[str, Any]) -> str:
+    """``PATCH composite/sobjects``, ``PUT jobs/ingest/{id}/batches``, ... of a logged call."""
+    path = re.sub(r"^/services/data/v[\d.]+/", "", str(entry["path"]))
+    parts = ["{id}" if _ID_RE.match(p) and any(c.isdigit() for c in p) else p
+             for p in path.split("/")]
+    return f"{entry['method']} {'/'.join(parts)}"
+
+
+def ours(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [e for e in entries if not str(e["path"]).startswith(POLL_PATH)]
+
+
+def naive_loop(org: OrgProcess, sobject: str, n: int) -> tuple[int, int, float]:
+    token = org.token()
+    http = org.api_session()
+    sf = Salesforce(instance_url=token["instance_url"], session_id=token["access_token"],
+                    session=http, version="60.0")
+    create = getattr(sf, sobject).create
+    org.clear_requests()
     started = time.perf_counter()
     for i in range(n):
-        sf.Lead.create(
-            {"LastName": f"Naive{i}", "Company": "Naive", "Email": f"n{i}@naive.example"}
-        )
-    return n, time.perf_counter() - started
-
-
-def initial_push(host: Host, team: str, n: int, worker_pid: int) -> dict[str, Any]:
-    host.add_contacts(team, n)
-    host.settings(team, "manual")
-    calls_before = len(host.org.request_log)
-    meter = PeakRss(worker_pid)
-    meter.start()
-    started = time.perf_counter()
-    host.post(team, "/integrations/salesforce/sync", {})
-    status = host.wait_idle(team)
+        create(naive_fields(sobject, i))
     wall = time.perf_counter() - started
-    meter.stop.set()
-    meter.join()
+    return n, len(org.request_log()), wall
+
+
+def _epoch(iso: str) -> float:
+    return datetime.fromisoformat(iso).timestamp()
+
+
+def initial_push(
+    host: Host, team: str, org: OrgProcess, n: int, push_as: str, worker: WorkerProcess,
+    *, timeout: float,
+) -> PushResult:
+    host.save_settings(team, auto=False, push_as=push_as)
+    org.clear_requests()
+    meter = PeakMemory(worker.pid)
+    meter.start()
+    try:
+        started = time.time()
+        host.sync_now(team)
+
+        def finished() -> dict[str, Any] | None:
+            if not worker.alive():
+                raise RuntimeError("the worker died:\n" + worker.log_tail())
+            status = host.status(team)
+            run = status["run"]
+            return status if run and run["status"] == "finished" and not status["syncing"] \
+                else None
+
+        status = wait_until(finished, timeout, f"the push of {n:,} contacts", interval=0.2)
+    finally:
+        meter.stop()
     run = status["run"]
-    assert run["pushed"] == n, run
-    return {"calls": len(host.org.request_log) - calls_before, "wall": wall,
-            "peak_mb": meter.peak / 1e6}
+    wall = _epoch(run["finished_at"]) - started
+    entries = ours(org.request_log())
+    if run["pushed"] != n or run["failed"]:
+        raise RuntimeError(f"the push of {n:,} did not push them all: {run}")
+    check_count(org, push_as, n)
+    peak, pid = meter.horse_peak_mb()
+    return PushResult(n, len(entries), wall, Counter(kind_of(e) for e in entries), peak, pid)
 
 
-def _contact_ids(host: Host, team: str, n: int) -> list[int]:
-    contact = host.models.Contact
-    with host.app.app_context():
-        return list(host.models.db.session.scalars(
-            sa.select(contact.id).where(contact.team == team).order_by(contact.id).limit(n)
-        ))
+def check_count(org: OrgProcess, sobject: str, n: int) -> None:
+    http = org.api_session()
+    reply = http.get(f"{org.instance_url}{POLL_PATH}query",
+                     params={"q": f"SELECT COUNT() FROM {sobject}"}, timeout=60)
+    reply.raise_for_status()
+    if reply.json()["totalSize"] != n:
+        raise RuntimeError(f"the org holds {reply.json()['totalSize']} {sobject}s, not {n}")
 
 
-def _sf_ids(host: Host, team: str) -> dict[int, str]:
-    link = host.app.extensions["sfsync_push"].models.SyncLink
-    with host.app.app_context():
-        rows = host.models.db.session.execute(
-            sa.select(link.host_id, link.sf_id).where(link.tenant_id == team)
-        )
-        return {int(h): s for h, s in rows}
+def auto_sync_latency(
+    host: Host, team: str, org: OrgProcess, edits: int, push_as: str, results: Results
+) -> None:
+    host.save_settings(team, auto=True, push_as=push_as)  # starts a full sync: all unchanged
+    wait_until(lambda: host.idle(team), 600, "the full sync Auto Sync starts with", 0.2)
+    ids = host.contact_ids(team, BURST_CONTACTS + edits)[BURST_CONTACTS:]
+    links = host.links(team)
+    http = org.api_session()
+    org.clear_requests()
+    commits: list[tuple[float, float]] = []
+    for k, contact_id in enumerate(ids):
+        sobject, sf_id = links[contact_id]
+        title = f"latency {k}"
+        url = f"{org.instance_url}{POLL_PATH}sobjects/{sobject}/{sf_id}"
+        committed = time.time()
+        host.edit_titles([(contact_id, title)])
+
+        def arrived(url: str = url, title: str = title) -> bool:
+            reply = http.get(url, params={"fields": "Title"}, timeout=30)
+            return bool(reply.ok and reply.json().get("Title") == title)
+
+        wait_until(arrived, 60, f"edit {k} to reach the org", interval=0.01)
+        seen = time.time()
+        results.latencies.append(seen - committed)
+        commits.append((committed, seen))
+        time.sleep(0.15)  # edits spaced out: each one meets an idle worker
+    entries = ours(org.request_log())
+    results.latency_calls = Counter(kind_of(e) for e in entries)
+    writes = [e for e in entries if e["method"] in ("PATCH", "POST")]
+    for committed, seen in commits:
+        answered = [e["time"] + e.get("duration", 0.0) for e in writes
+                    if committed <= e["time"] <= seen]
+        if answered:
+            results.log_latencies.append(max(answered) - committed)
 
 
-def _edit(host: Host, contact_id: int, title: str) -> None:
-    with host.app.app_context():
-        session = host.models.db.session
-        session.get(host.models.Contact, contact_id).title = title
-        session.commit()
+def burst(host: Host, team: str, org: OrgProcess, results: Results) -> None:
+    wait_until(lambda: host.idle(team), 120, "the worker to be idle", 0.1)
+    ids = host.contact_ids(team, BURST_CONTACTS)
+    links = host.links(team)
+    http = org.api_session()
+    edits = [(ids[n % BURST_CONTACTS], f"burst {n}") for n in range(BURST_EDITS)]
+    final = {links[c][1]: t for c, t in edits}
+    sobject = links[ids[0]][0]
+    soql = (f"SELECT Id, Title FROM {sobject} WHERE Id IN "
+            f"({', '.join(repr(s) for s in final)})")
+    org.clear_requests()
+    started = time.time()
+    host.edit_titles(edits)
+    results.burst_edit_seconds = time.time() - started
+
+    def all_arrived() -> bool:
+        reply = http.get(f"{org.instance_url}{POLL_PATH}query", params={"q": soql}, timeout=30)
+        reply.raise_for_status()
+        return all(r["Title"] == final[r["Id"][:18]] for r in reply.json()["records"])
+
+    wait_until(all_arrived, 120, "the burst's last values to reach the org", interval=0.05)
+    results.burst_seconds = time.time() - started
+    entries = ours(org.request_log())
+    results.burst_calls = len(entries)
+    wait_until(lambda: host.idle(team), 120, "the worker to be idle after the burst", 0.1)
+    entries = ours(org.request_log())
+    results.burst_calls_after_idle = len(entries)
+    results.burst_kinds = Counter(kind_of(e) for e in entries)
 
 
-def _title(org: LocalOrg, sf_id: str) -> Any:
-    with org.org.lock:
-        found = org.org.get_record(sf_id)
-    return found[1].get("Title") if found else None
+# -- the run ----------------------------------------------------------------------------------
 
 
-def auto_latency(host: Host, team: str, edits: int) -> tuple[float, float]:
-    host.settings(team, "auto")  # starts a full sync (everything unchanged)
-    host.wait_idle(team)
-    ids = _contact_ids(host, team, edits)
-    sf_ids = _sf_ids(host, team)
-    latencies = []
-    for n, contact_id in enumerate(ids):
-        title = f"latency {n}"
-        started = time.perf_counter()
-        _edit(host, contact_id, title)
-        while _title(host.org, sf_ids[contact_id]) != title:
-            time.sleep(0.001)
-        latencies.append(time.perf_counter() - started)
-    latencies.sort()
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    return statistics.median(latencies), p99
+@dataclass
+class Plan:
+    small: int
+    large: int
+    edits: int
+    push_as: str
+    simple: bool
+    timeout: float
 
 
-def burst(host: Host, team: str) -> tuple[int, float]:
-    ids = _contact_ids(host, team, 100)
-    sf_ids = _sf_ids(host, team)
-    time.sleep(1.0)
-    calls_before = len(host.org.request_log)
-    started = time.perf_counter()
-    with host.app.app_context():
-        session = host.models.db.session
-        for n in range(1000):
-            contact_id = ids[n % 100]
-            session.get(host.models.Contact, contact_id).title = f"burst {n}"
-            session.commit()
-    burst_time = time.perf_counter() - started
-    final = {ids[n % 100]: f"burst {n}" for n in range(1000)}
-    deadline = time.monotonic() + 120
-    while any(_title(host.org, sf_ids[c]) != t for c, t in final.items()):
-        if time.monotonic() > deadline:
-            raise TimeoutError("the burst did not arrive")
-        time.sleep(0.05)
-    host.wait_idle(team)
-    return len(host.org.request_log) - calls_before, burst_time
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """The whole run is bounded: SIGALRM raises in the main thread, cleanup follows."""
+
+    def expired(signum: int, frame: FrameType | None) -> None:
+        raise TimeoutError(f"the benchmark ran longer than {seconds:.0f} s")
+
+    def terminated(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(f"stopped by signal {signum}")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    previous_term = signal.signal(signal.SIGTERM, terminated)
+    signal.alarm(int(seconds))
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+        signal.signal(signal.SIGTERM, previous_term)
 
 
-def start_worker(config: dict[str, Any], log: Path) -> subprocess.Popen[bytes]:
-    env = dict(os.environ)
-    env[CONFIG_ENV] = json.dumps(config)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.integration.worker", "--simple"],
-        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-    )
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--small", type=int, default=10_000)
-    parser.add_argument("--large", type=int, default=100_000)
-    parser.add_argument("--naive", type=int, default=10_000)
-    parser.add_argument("--edits", type=int, default=200)
-    args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="sfsync-push-bench-"))
-    with RedisServer() as redis, LocalOrg(seed="empty", daily_api_limit=10_000_000) as org:
-        org.request_log.clear()
-        config = {
-            **config_for(org),
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{work / 'host.db'}",
+def run(plan: Plan, work: Path) -> Results:
+    results = Results()
+    with ExitStack() as stack:
+        redis = stack.enter_context(RedisServer())
+        orgs: dict[str, OrgProcess] = {}
+        for name in ("small", "large", "naive"):
+            org = OrgProcess(work / f"org-{name}.log")
+            stack.callback(org.stop)
+            # Every org knows our Connected App (the same consumer key and secret).
+            first = orgs.get("small")
+            orgs[name] = org.start(
+                client_id=first.client_id if first else None,
+                client_secret=first.client_secret if first else None,
+            )
+        # One CA bundle for the app: the two tenants' orgs each made their own CA.
+        bundle = work / "ca-bundle.pem"
+        bundle.write_text("".join(Path(orgs[t].ca_bundle).read_text() for t in TEAMS))
+        config: dict[str, Any] = {
+            "SQLALCHEMY_DATABASE_URI": os.environ.get("SFSYNC_TEST_DATABASE_URL")
+            or f"sqlite:///{work / 'host.db'}",
+            "SFSYNC_CLIENT_ID": orgs["small"].client_id,
+            "SFSYNC_CLIENT_SECRET": orgs["small"].client_secret,
+            # "small" connects its org as Production, "large" its own as Sandbox.
+            "SFSYNC_LOGIN_URL_PRODUCTION": orgs["small"].login_url,
+            "SFSYNC_LOGIN_URL_SANDBOX": orgs["large"].login_url,
+            "SFSYNC_ALLOW_HTTP_LOGIN_HOSTS": True,
+            "SFSYNC_CA_BUNDLE": str(bundle),
             "SFSYNC_REDIS_URL": redis.url,
-            "SFSYNC_BULK_THRESHOLD": max(2000, args.small),  # small: Collections; large: Bulk
-            "SFSYNC_COALESCE_SECONDS": 0.25,
+            "SFSYNC_QUEUE_NAME": "sfsync-bench",
+            # The small push measures sObject Collections, the large one Bulk API 2.0.
+            "SFSYNC_BULK_THRESHOLD": plan.small,
         }
-        host = Host(config, org)
-        worker = start_worker(config, work / "worker.log")
-        try:
-            deadline = time.monotonic() + 60
-            while not all(
-                "data-state=" in c.get("/integrations/salesforce/settings").get_data(as_text=True)
-                for c in host.clients.values()
-            ):
-                if time.monotonic() > deadline:
-                    raise TimeoutError("the custom fields were not set up")
-                time.sleep(0.1)
-            results = run(host, org, args, worker.pid)
-        finally:
-            worker.terminate()
-            worker.wait(timeout=30)
-    print_table(results, args)
+        app = create_app(config, create=True)
+        host = Host(app)
+        host.add_users()
+        worker = WorkerProcess(config, work / "worker.log", simple=plan.simple)
+        stack.callback(worker.stop)
+        host.login_and_connect("small", orgs["small"], "production")
+        host.login_and_connect("large", orgs["large"], "sandbox")
+        for team in TEAMS:
+            wait_until(lambda team=team: host.fields_ready(team), 120,
+                       f"our custom fields in {team}'s org", 0.2)
+        say(f"orgs, Redis and the worker are up; adding {plan.small:,} + {plan.large:,} "
+            "contacts to the host")
+        host.add_contacts("small", plan.small)
+        host.add_contacts("large", plan.large)
 
-
-def run(host: Host, org: LocalOrg, args: argparse.Namespace, worker_pid: int) -> dict[str, Any]:
-    results: dict[str, Any] = {}
-    results["naive"] = naive_loop(org, args.naive)
-    results["small"] = initial_push(host, "acme", args.small, worker_pid)
-    results["large"] = initial_push(host, "globex", args.large, worker_pid)
-    results["latency"] = auto_latency(host, "acme", args.edits)
-    results["burst"] = burst(host, "acme")
+        say(f"naive loop: {plan.small:,} x {plan.push_as}.create")
+        results.naive = naive_loop(orgs["naive"], plan.push_as, plan.small)
+        say(f"initial push of {plan.small:,} (Collections)")
+        results.small = initial_push(host, "small", orgs["small"], plan.small, plan.push_as,
+                                     worker, timeout=plan.timeout)
+        say(f"initial push of {plan.large:,} (Bulk API 2.0), measuring the worker's memory")
+        results.large = initial_push(host, "large", orgs["large"], plan.large, plan.push_as,
+                                     worker, timeout=plan.timeout)
+        say(f"Auto Sync latency: {plan.edits} edits, one at a time")
+        auto_sync_latency(host, "small", orgs["small"], plan.edits, plan.push_as, results)
+        say(f"burst: {BURST_EDITS:,} edits of {BURST_CONTACTS} contacts")
+        burst(host, "small", orgs["small"], results)
+        with app.app_context():
+            app.extensions["bench_models"].db.engine.dispose()
     return results
 
 
-def print_table(r: dict[str, Any], args: argparse.Namespace) -> None:
-    naive_n, naive_wall = r["naive"]
-    naive_rate = naive_n / naive_wall
-    rows = [("measure", "result", "target", "ok")]
+def say(text: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
 
-    def add(name: str, value: str, target: str, ok: bool) -> None:
-        rows.append((name, value, target, "yes" if ok else "NO"))
 
-    add(f"naive loop: {naive_n:,} creates", f"{naive_n:,} calls, {naive_wall:.1f} s "
-        f"({naive_rate:,.0f} rec/s)", "(baseline)", True)
-    for key, n, limit in (("small", args.small, None), ("large", args.large, 10)):
-        res = r[key]
-        rate = n / res["wall"]
-        how = "Collections" if key == "small" else "Bulk API 2.0"
-        target = f"<= {n // 190 + 1} calls" if limit is None else f"<= {limit} calls"
-        calls_ok = res["calls"] <= (n // 190 + 1 if limit is None else limit)
-        add(f"initial push {n:,} ({how})", f"{res['calls']} calls, {res['wall']:.1f} s "
-            f"({rate:,.0f} rec/s)", target, calls_ok)
-        add(f"  speed vs naive ({n:,})", f"{rate / naive_rate:.1f}x", ">= 10x",
-            rate / naive_rate >= 10)
-    add("worker peak RSS during large push", f"{r['large']['peak_mb']:.0f} MB", "<= 200 MB",
-        r["large"]["peak_mb"] <= 200)
-    p50, p99 = r["latency"]
-    add(f"Auto Sync latency ({args.edits} edits)", f"p50 {p50 * 1000:.0f} ms, "
-        f"p99 {p99 * 1000:.0f} ms", "p50 <= 300 ms, p99 <= 1 s", p50 <= 0.3 and p99 <= 1.0)
-    calls, seconds = r["burst"]
-    add("1,000 edits of 100 contacts", f"{calls} calls (edits took {seconds:.2f} s)",
-        "<= 10 calls", calls <= 10)
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    for n, row in enumerate(rows):
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+# -- the table --------------------------------------------------------------------------------
+
+
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:,.1f}x" if b else "-"
+
+
+def table(plan: Plan, r: Results) -> list[tuple[str, str, str, str, str, bool]]:
+    assert r.small is not None and r.large is not None
+    naive_n, naive_calls, naive_wall = r.naive
+    rate = naive_n / naive_wall
+    rows: list[tuple[str, str, str, str, str, bool]] = []
+    small_target = plan.small // COLLECTIONS_RECORDS_PER_CALL
+    rows.append((
+        f"push {plan.small:,} contacts: API calls (Collections)", f"{r.small.calls:,}",
+        f"{naive_calls:,}", f"{_ratio(naive_calls, r.small.calls)} fewer",
+        f"<= {small_target} (1 per {COLLECTIONS_RECORDS_PER_CALL})",
+        r.small.calls <= small_target,
+    ))
+    rows.append((
+        f"push {plan.small:,} contacts: wall time", f"{r.small.wall:.1f} s",
+        f"{naive_wall:.1f} s", f"{_ratio(naive_wall, r.small.wall)} faster",
+        f">= {SPEEDUP:.0f}x faster", naive_wall / r.small.wall >= SPEEDUP,
+    ))
+    large_naive = plan.large / rate
+    rows.append((
+        f"push {plan.large:,} contacts: API calls (Bulk API 2.0)", f"{r.large.calls:,}",
+        f"{plan.large:,} (extrapolated)", f"{_ratio(plan.large, r.large.calls)} fewer",
+        f"<= {BULK_MAX_CALLS}", r.large.calls <= BULK_MAX_CALLS,
+    ))
+    rows.append((
+        f"push {plan.large:,} contacts: wall time", f"{r.large.wall:.1f} s",
+        f"{large_naive:.0f} s (extrapolated)", f"{_ratio(large_naive, r.large.wall)} faster",
+        f">= {SPEEDUP:.0f}x faster", large_naive / r.large.wall >= SPEEDUP,
+    ))
+    rows.append((
+        f"worker peak RSS, {plan.large:,} push", f"{r.large.peak_mb:.0f} MB", "-", "-",
+        f"<= {MEMORY_MB:.0f} MB", r.large.peak_mb <= MEMORY_MB,
+    ))
+    p50, p99 = percentile(r.latencies, 50) * 1000, percentile(r.latencies, 99) * 1000
+    rows.append((f"Auto Sync latency p50 ({len(r.latencies)} edits)", f"{p50:.0f} ms", "-", "-",
+                 f"<= {P50_MS:.0f} ms", p50 <= P50_MS))
+    rows.append((f"Auto Sync latency p99 ({len(r.latencies)} edits)", f"{p99:.0f} ms", "-", "-",
+                 f"<= {P99_MS:.0f} ms", p99 <= P99_MS))
+    rows.append((
+        f"{BURST_EDITS:,} edits of {BURST_CONTACTS} contacts: API calls",
+        f"{r.burst_calls}", f"{BURST_EDITS:,} (1 per edit)",
+        f"{_ratio(BURST_EDITS, r.burst_calls)} fewer", f"<= {BURST_MAX_CALLS}",
+        r.burst_calls <= BURST_MAX_CALLS,
+    ))
+    return rows
+
+
+def percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def render(rows: list[tuple[str, str, str, str, str, bool]]) -> str:
+    header = ("measure", "ours", "naive", "ratio", "target", "ok")
+    cells = [header] + [(*row[:5], "yes" if row[5] else "NO") for row in rows]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(header))]
+    lines = []
+    for n, line in enumerate(cells):
+        lines.append(" | ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
         if n == 0:
-            print("  ".join("-" * w for w in widths))
+            lines.append("-+-".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def notes(plan: Plan, r: Results) -> str:
+    assert r.small is not None and r.large is not None
+
+    def kinds(counter: Counter[str]) -> str:
+        return ", ".join(f"{k} x{v}" for k, v in counter.most_common())
+
+    load = os.getloadavg()
+    p50 = percentile(r.log_latencies, 50) * 1000
+    p99 = percentile(r.log_latencies, 99) * 1000
+    per_edit = sum(r.latency_calls.values()) / max(1, len(r.latencies))
+    worker = ("simple worker (jobs in the worker)" if plan.simple
+              else "forking worker (a work horse per job)")
+    return "\n".join([
+        f"Pushed as {plan.push_as}; {worker}; {os.cpu_count()} CPUs, load average "
+        f"{load[0]:.1f} at the end; naive: {r.naive[0]:,} records measured "
+        f"({r.naive[0] / r.naive[2]:,.0f} records/s), larger sizes extrapolated from it.",
+        f"calls, push {plan.small:,}: {kinds(r.small.kinds)}",
+        f"calls, push {plan.large:,}: {kinds(r.large.kinds)}",
+        f"peak RSS: process {r.large.peak_pid} (the work horse that ran the push)",
+        f"Auto Sync: commit -> the write that carried it answered (from the org's log): "
+        f"p50 {p50:.0f} ms, p99 {p99:.0f} ms; {per_edit:.2f} calls per edit "
+        f"({kinds(r.latency_calls)})",
+        f"burst: edits committed in {r.burst_edit_seconds:.2f} s, all {BURST_CONTACTS} last "
+        f"values in the org after {r.burst_seconds:.2f} s; calls until then "
+        f"{r.burst_calls}, after the worker went idle {r.burst_calls_after_idle} "
+        f"({kinds(r.burst_kinds)})",
+    ])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="flask-sfsync push benchmark (issue 4)")
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: 2,000 and 10,000 contacts, 50 latency edits")
+    parser.add_argument("--push-as", choices=("Lead", "Contact"), default="Lead",
+                        help="what host contacts become (the naive loop creates the same)")
+    parser.add_argument("--simple", action="store_true",
+                        help="run jobs in the worker process instead of a forked horse")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory (logs)")
+    args = parser.parse_args(argv)
+    plan = Plan(
+        small=2_000 if args.quick else 10_000,
+        large=10_000 if args.quick else 100_000,
+        edits=50 if args.quick else 200,
+        push_as=args.push_as,
+        simple=args.simple,
+        timeout=600 if args.quick else 1800,
+    )
+    work = Path(tempfile.mkdtemp(prefix="sfsync-push-bench-"))
+    say(f"work directory {work}")
+    with deadline(1200 if args.quick else 3600):
+        results = run(plan, work)  # on an error the work directory stays, with the logs
+    rows = table(plan, results)
+    print(render(rows))
+    print()
+    print(notes(plan, results))
+    if not args.keep:
+        _remove(work)
+    return 0 if all(row[5] for row in rows) else 1
+
+
+def _remove(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -79,6 +79,7 @@ class ContactAdapter:
         label: Getter | None = None,
         watch: Mapping[type[Any], Callable[[Any], Iterable[Any]]] | None = None,
         extra_fields: Mapping[str, str | Getter] | None = None,
+        load_options: Sequence[Any] = (),
     ) -> None:
         self.model = model
         self._tenant = tenant
@@ -90,6 +91,9 @@ class ContactAdapter:
         self.url_arg = url_arg
         self._label = label
         self.watch = dict(watch or {})
+        #: Loader options for every query, e.g. ``[selectinload(Contact.company)]`` so that
+        #: reading ``company.name`` of 10,000 contacts is not 10,000 queries.
+        self.load_options = tuple(load_options)
         #: Salesforce field (API name, on Lead and Contact) -> host attribute or callable:
         #: host data with no default mapping, e.g. ``{"Region__c": "region"}``.
         self._extra = {
@@ -125,10 +129,15 @@ class ContactAdapter:
     def to_sync(self, contact: Any) -> HostContact:
         """The values the sync core maps to Salesforce fields."""
         out: dict[str, Any] = {"id": self.host_id(contact)}
+        # Absent and None map the same way; leaving Nones out keeps a 100,000-contact push small.
         for key, getter in self._getters.items():
-            out[key] = getter(contact)
+            value = getter(contact)
+            if value is not None:
+                out[key] = value
         for name, getter in self._extra.items():
-            out[EXTRA_PREFIX + name] = getter(contact)
+            value = getter(contact)
+            if value is not None:
+                out[EXTRA_PREFIX + name] = value
         return out  # type: ignore[return-value]
 
     @property
@@ -171,7 +180,11 @@ class ContactAdapter:
         keys = [self._coerce(h) for h in host_ids]
         for start in range(0, len(keys), _IN_CHUNK):
             chunk = keys[start : start + _IN_CHUNK]
-            query = sa.select(self.model).where(self._tenant_filter(tenant_id), self._pk.in_(chunk))
+            query = (
+                sa.select(self.model)
+                .where(self._tenant_filter(tenant_id), self._pk.in_(chunk))
+                .options(*self.load_options)
+            )
             found.extend(session.scalars(query))
         return found
 
@@ -181,6 +194,7 @@ class ContactAdapter:
         """The tenant's contacts in primary-key order after ``after``: a full sync resumes
         where a dead worker left off."""
         query = sa.select(self.model).where(self._tenant_filter(tenant_id))
+        query = query.options(*self.load_options)
         if after is not None:
             query = query.where(self._pk > self._coerce(after))
         return list(session.scalars(query.order_by(self._pk).limit(limit)))

@@ -14,6 +14,39 @@ from flask import Flask
 #: Keys without a usable default: ``init_app`` raises :class:`ConfigurationError` naming them.
 REQUIRED_KEYS: Final = ("SFSYNC_CLIENT_ID", "SFSYNC_CLIENT_SECRET", "SFSYNC_ENCRYPTION_KEY")
 
+#: The push sync's keys (see ``docs/sync.rst``).
+SYNC_DEFAULTS: Final[Mapping[str, Any]] = {
+    # LeadSource of new records; None: the Flask app's name.
+    "SFSYNC_APP_NAME": None,
+    # Share of the org's daily API limit our pushes may spend (the rest is the org's).
+    "SFSYNC_API_BUDGET_SHARE": 0.5,
+    # Above this many records in one push, Bulk API 2.0 instead of sObject Collections.
+    "SFSYNC_BULK_THRESHOLD": 2000,
+    # Contacts read and pushed together by a full sync (its resume point is per page).
+    "SFSYNC_PUSH_PAGE_SIZE": 100_000,
+    # Outbox rows taken per Auto Sync round.
+    "SFSYNC_DRAIN_BATCH": 5000,
+    # While edits keep coming, the next round waits this long (doubling, at most 4x).
+    "SFSYNC_COALESCE_SECONDS": 0.25,
+    # Seconds a connection's lock outlives a dead worker.
+    "SFSYNC_LOCK_TIMEOUT": 60,
+    "SFSYNC_PUSH_JOB_TIMEOUT": 6 * 3600,
+    # The sweep: how often the worker runs it, and how old a change must be to be re-enqueued.
+    "SFSYNC_SWEEP_INTERVAL": 30,
+    "SFSYNC_SWEEP_AGE": 20,
+    # Transient failures: attempts and backoff per call, then a pause of the connection.
+    "SFSYNC_RETRY_ATTEMPTS": 6,
+    "SFSYNC_RETRY_BASE_DELAY": 0.5,
+    "SFSYNC_RETRY_MAX_DELAY": 30.0,
+    "SFSYNC_TRANSIENT_PAUSE": 60,
+    # REQUEST_LIMIT_EXCEEDED (the org's daily limit): look again after this many seconds.
+    "SFSYNC_LIMIT_PAUSE": 900,
+    # Create our custom fields in an org as soon as it is connected.
+    "SFSYNC_SETUP_FIELDS_ON_CONNECT": True,
+    # Link to a record in Salesforce from the error log; None: "{instance_url}/{id}".
+    "SFSYNC_RECORD_URL": None,
+}
+
 #: Defaults applied with ``app.config.setdefault``; the host's own values always win.
 DEFAULTS: Final[Mapping[str, Any]] = {
     # The Connected App (Salesforce Setup > App Manager) and the key that encrypts tokens at rest.
@@ -47,6 +80,7 @@ DEFAULTS: Final[Mapping[str, Any]] = {
     # RQ.
     "SFSYNC_REDIS_URL": "redis://localhost:6379/0",
     "SFSYNC_QUEUE_NAME": "sfsync",
+    **SYNC_DEFAULTS,
 }
 
 

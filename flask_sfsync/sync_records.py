@@ -123,6 +123,7 @@ class OutcomeRecorder:
         self.run = run
         self.tenant_id = run.tenant_id
         self.linked = linked  # host ids that had a link before this push
+        self._open_errors = self._has_open_errors()
         self.app = current_app._get_current_object()  # type: ignore[attr-defined]
 
     def __call__(self, outcomes: Sequence[Outcome]) -> None:
@@ -138,6 +139,7 @@ class OutcomeRecorder:
             detail = f"{o.error.status_code}: {o.error.message}" if o.error else None
             history.append(self._history(o, "failed", action, detail, now))
             self._log_error(o, action, now)
+            self._open_errors = True
         unchanged = 0
         for o in skipped:
             if o.skip_reason is SkipReason.UNCHANGED:
@@ -201,9 +203,18 @@ class OutcomeRecorder:
         entry.attempts = (entry.attempts or 0) + 1
         entry.last_seen_at = now
 
+    def _has_open_errors(self) -> bool:
+        model = self.models.SyncError
+        found = self.session.scalar(
+            sa.select(model.id)
+            .where(model.tenant_id == self.tenant_id, model.resolved_at.is_(None))
+            .limit(1)
+        )
+        return found is not None
+
     def _resolve(self, host_ids: Sequence[str], now: Any) -> None:
         """A successful push resolves the contact's open error-log entries."""
-        if not host_ids:
+        if not host_ids or not self._open_errors:
             return
         t: sa.Table = getattr(self.models.SyncError, "__table__")  # noqa: B009
         for chunk in _chunks(list(host_ids)):

@@ -13,6 +13,7 @@ command, and creates our custom fields in an org as soon as it is connected.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -22,6 +23,7 @@ from flask_sqlalchemy import SQLAlchemy
 
 from . import outbox, signals, tracking
 from .adapters import ContactAdapter
+from .config import SYNC_DEFAULTS
 from .connections import connection_for
 from .ext import get_state
 from .models import ConnectionStatus, utcnow
@@ -52,36 +54,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: The push sync's configuration keys (``app.config.setdefault``; the host's values win).
-CONFIG_DEFAULTS: dict[str, Any] = {
-    # LeadSource of new records; None: the Flask app's name.
-    "SFSYNC_APP_NAME": None,
-    # Share of the org's daily API limit our pushes may spend (the rest is the org's).
-    "SFSYNC_API_BUDGET_SHARE": 0.5,
-    # Above this many records in one push, Bulk API 2.0 instead of sObject Collections.
-    "SFSYNC_BULK_THRESHOLD": 2000,
-    # Contacts read and pushed together by a full sync (its resume point is per page).
-    "SFSYNC_PUSH_PAGE_SIZE": 100_000,
-    # Outbox rows taken per Auto Sync round.
-    "SFSYNC_DRAIN_BATCH": 5000,
-    # While edits keep coming, the next round waits this long (doubling, at most 4x).
-    "SFSYNC_COALESCE_SECONDS": 0.25,
-    # Seconds a connection's lock outlives a dead worker.
-    "SFSYNC_LOCK_TIMEOUT": 60,
-    "SFSYNC_PUSH_JOB_TIMEOUT": 6 * 3600,
-    # The sweep: how often the worker runs it, and how old a change must be to be re-enqueued.
-    "SFSYNC_SWEEP_INTERVAL": 30,
-    "SFSYNC_SWEEP_AGE": 20,
-    # Transient failures: attempts and backoff per call, then a pause of the connection.
-    "SFSYNC_RETRY_ATTEMPTS": 6,
-    "SFSYNC_RETRY_BASE_DELAY": 0.5,
-    "SFSYNC_RETRY_MAX_DELAY": 30.0,
-    "SFSYNC_TRANSIENT_PAUSE": 60,
-    # REQUEST_LIMIT_EXCEEDED (the org's daily limit): look again after this many seconds.
-    "SFSYNC_LIMIT_PAUSE": 900,
-    # Create our custom fields in an org as soon as it is connected.
-    "SFSYNC_SETUP_FIELDS_ON_CONNECT": True,
-}
+#: The push sync's configuration keys: they live with every other key in :mod:`.config`.
+CONFIG_DEFAULTS: Mapping[str, Any] = SYNC_DEFAULTS
 
 
 @dataclass

@@ -6,10 +6,14 @@ database, and say which tenant the logged-in user belongs to (here: their team).
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from .extensions import db
+from .models import STAGES, Company, Contact
 
 #: app.config key: False runs the host without the integration (no Connected App configured).
 ENABLED_KEY = "HOST_DEMO_SFSYNC_ENABLED"
@@ -20,6 +24,46 @@ def current_team_tenant() -> str | None:
     if not current_user.is_authenticated:
         return None
     return str(current_user.team_id)
+
+
+#: Our stages -> Salesforce's standard Lead Status values (Customer: left to Salesforce).
+LEAD_STATUS_FOR_STAGE = {
+    "New": "Open - Not Contacted",
+    "Contacted": "Working - Contacted",
+    "Qualified": "Working - Contacted",
+    "Lost": "Closed - Not Converted",
+}
+
+
+def meeting_date(contact: Contact) -> Any:
+    return contact.meeting_at.date() if contact.meeting_at else None
+
+
+def additional_phone_numbers(contact: Contact) -> list[str]:
+    return [p["number"] for p in contact.additional_phones or [] if p.get("number")]
+
+
+def contact_adapter() -> Any:
+    """How flask-sfsync reads our contacts: which fields, whose team, which stages."""
+    from flask_sfsync.adapters import ContactAdapter
+
+    return ContactAdapter(
+        Contact,
+        tenant="team_id",
+        fields={
+            "company": "company.name",
+            "owner_email": "owner.email",
+            "meeting_date": meeting_date,
+            "tags": lambda contact: contact.tag_list,
+            "additional_phones": additional_phone_numbers,
+        },
+        stages=STAGES,
+        stage_map=LEAD_STATUS_FOR_STAGE,
+        url_endpoint="contacts.detail",
+        # A renamed company changes what its contacts look like in Salesforce.
+        watch={Company: lambda company: company.contacts},
+        load_options=[selectinload(Contact.company), selectinload(Contact.owner)],
+    )
 
 
 def init_integration(app: Flask) -> bool:
@@ -36,6 +80,6 @@ def init_integration(app: Flask) -> bool:
     from flask_sfsync import SFSync
 
     sfsync = SFSync()
-    sfsync.init_app(app, db=db)
+    sfsync.init_app(app, db=db, contact_adapter=contact_adapter())
     sfsync.tenant_loader(current_team_tenant)
     return True

@@ -68,6 +68,8 @@ def host_env(base: Mapping[str, str], org: Mapping[str, Any], redis_url: str,
         SFSYNC_ALLOW_HTTP_LOGIN_HOSTS="true",
         SFSYNC_REDIS_URL=redis_url,
         SFSYNC_ENCRYPTION_KEY=stored["encryption_key"],
+        # Error-log links open the local org's own record pages.
+        SFSYNC_RECORD_URL=str(org["login_url"]) + "/records/{sobject}/{id}",
         PYTHONUNBUFFERED="1",
     )
     # Children import host_demo from the working tree even when it is not installed.

@@ -125,8 +125,11 @@ class RecordFormatter:
                 if convert is not None:
                     column = [None if v is None else convert(v) for v in column]
             else:  # the top level has no _TYPE entries: only parents of a polymorphic lookup
+                # One nested record per distinct parent on the page (owners and accounts
+                # repeat); records are only encoded, never changed, so sharing is safe.
                 step, entries = payload
-                column = [self._parent(ref, step, entries) for ref in column]
+                parents = {ref: self._parent(ref, step, entries) for ref in set(column)}
+                column = [parents[ref] for ref in column]
             out.append(column)
         return list(map(self._make, *out))
 

@@ -230,7 +230,7 @@ def test_codes_live_ten_minutes(local: LocalOrg) -> None:
                                authorization_response=callback, code_verifier=verifier)
     assert token["access_token"]
     local.tokens.clock = time.time
-    late, _ = authorize(local, _client(local), verifier)
+    late, _ = authorize(local, _client(local), verifier, prompt="consent")  # approved before
     local.tokens.clock = lambda: time.time() + 10 * 60 + 1
     error = _token_error(local, code=_query(late)["code"], code_verifier=verifier)
     assert error == {"error": "invalid_grant", "error_description": "expired authorization code"}

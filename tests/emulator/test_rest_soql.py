@@ -20,7 +20,7 @@ TODAY = dt.datetime.now(dt.UTC).date()
 def org() -> Iterator[tuple[LocalOrg, dict[str, str]]]:
     """Two accounts, four contacts (one deleted), written through the API."""
     with LocalOrg() as local:
-        sf = local.salesforce()
+        sf: Any = local.salesforce()
         acme = sf.Account.create({"Name": "Acme", "Industry": "Banking"})["id"]
         globex = sf.Account.create({"Name": "Globex", "Industry": "Energy"})["id"]
         ids = {"acme": acme, "globex": globex}

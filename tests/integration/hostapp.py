@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import Flask, abort
 from flask_login import LoginManager, UserMixin, current_user, login_user
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from flask_sfsync import SFSync
 from flask_sfsync.adapters import ContactAdapter
@@ -96,6 +96,7 @@ def create_app(config: dict[str, Any] | None = None, *, create: bool = False) ->
             url_endpoint="show_contact",
             watch={Company: lambda company: company.contacts},
             extra_fields=config.get("EXTRA_FIELDS") or {},
+            load_options=[selectinload(Contact.company)],
         ),
     )
 

@@ -1,0 +1,89 @@
+"""Sync Now with its live progress, then Auto Sync, in a real headless Chromium.
+
+The host app is served over a socket, a worker process pushes to the local org over HTTPS,
+and the Integrations page's progress panel updates itself by polling the JSON status.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+from werkzeug.serving import make_server
+
+from flask_sfsync.testing import redis_server, redis_url  # noqa: F401  (fixtures)
+from tests.integration.conftest import (  # noqa: F401  (fixtures)
+    Env,
+    app_config,
+    make_env,
+    org,
+    wait_for,
+)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+
+@pytest.fixture
+def served(make_env: Any) -> Iterator[tuple[Env, str]]:  # noqa: F811
+    env: Env = make_env(SFSYNC_BULK_THRESHOLD=100_000, SFSYNC_PUSH_PAGE_SIZE=100)
+    server = make_server("127.0.0.1", 0, env.app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield env, f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser.new_page()
+        browser.close()
+
+
+def test_sync_now_shows_progress_then_auto_sync_pushes_an_edit(
+    served: tuple[Env, str], page: Page
+) -> None:
+    env, base = served
+    ids = env.add_contacts([
+        {"first_name": "Dorothy", "last_name": f"Vaughan{i}", "email": f"d{i}@example.com",
+         "company": "NACA"} for i in range(600)
+    ])
+    env.workers.start()
+    page.goto(f"{base}/test-login/1")
+    page.goto(f"{base}/integrations/salesforce/settings")
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_text("Settings saved.")).to_be_visible()
+    env.org.faults.latency(0.3)  # slow enough to watch the bar move
+    page.goto(f"{base}/integrations/")
+    panel = page.locator("#sfsync-sync-panel")
+    page.get_by_role("button", name="Sync Now").click()
+    expect(panel.locator(".sfsync-progress")).to_be_visible()
+    expect(page.get_by_role("button", name="Sync Now")).to_be_disabled()
+    wait_for(lambda: 0 < int(panel.locator(".sfsync-progress-bar").get_attribute("value") or 0)
+             < 600, what="the bar to move")
+    env.org.faults.latency(0)
+    expect(panel.locator(".sfsync-count-pushed")).to_have_text("600", timeout=60_000)
+    expect(panel.locator(".sfsync-progress")).to_be_hidden()
+    expect(page.get_by_role("button", name="Sync Now")).to_be_enabled()
+    # Auto Sync: turning it on starts a full sync (nothing changed), then edits follow.
+    page.goto(f"{base}/integrations/salesforce/settings")
+    page.get_by_label("Auto Sync").check()
+    page.get_by_role("button", name="Save settings").click()
+    expect(page.get_by_text("Auto Sync is on")).to_be_visible()
+    env.wait_idle()
+    env.edit(ids[0], title="Computer")
+    wait_for(lambda: any(r.get("Title") == "Computer" for r in env.records("Lead")),
+             what="the edit in the org")
+    page.goto(f"{base}/integrations/")
+    expect(page.locator(".sfsync-mode")).to_have_text("Auto Sync")
+    expect(page.locator(".sfsync-run-state")).to_contain_text("Auto sync finished")

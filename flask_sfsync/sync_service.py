@@ -77,6 +77,7 @@ def init_push(app: Flask, adapter: ContactAdapter) -> PushState:
     state = PushState(adapter=adapter, db=sfsync_state.db, models=sync_models_for(sfsync_state.db))
     app.extensions["sfsync_push"] = state
     tracking.install(sfsync_state.db)
+    from .views import errorlog
     from .views import sync as sync_pages
 
     sync_pages.register(app, sfsync_state.blueprint_name, app.config["SFSYNC_URL_PREFIX"])
@@ -85,6 +86,7 @@ def init_push(app: Flask, adapter: ContactAdapter) -> PushState:
     register_cli()
     signals.connection_established.connect(_on_connected, app, weak=False)
     app.jinja_env.globals["sfsync_push_status"] = _current_status
+    app.jinja_env.globals["sfsync_contact_sync"] = errorlog.contact_sync_panel
     return state
 
 

@@ -83,10 +83,7 @@ def _apply(
         rest = {k: v for k, v in fields.items() if k != "Id"}
         org.update(obj.name, record_id, rest, user_id)
         return record_id, False
-    if op == "hardDelete":
-        org.hard_delete(record_id, user_id)
-    else:
-        org.delete(record_id, user_id)
+    org.delete(record_id, user_id, purge=op == "hardDelete")
     return record_id, False
 
 

@@ -249,8 +249,12 @@ class Org:
             body = {**body, field.name: ext_value}
             return self.create(sobject, body, user_id, allow_duplicates=allow_duplicates), True
 
-    def delete(self, record_id: str, user_id: str) -> None:
-        """Move a record (and its cascaded children) to the recycle bin."""
+    def delete(self, record_id: str, user_id: str, *, purge: bool = False) -> None:
+        """Move a record (and its cascaded children) to the recycle bin.
+
+        ``purge`` is Bulk API's hardDelete: the records skip the recycle bin, so not even
+        queryAll sees them afterwards.
+        """
         with self.lock:
             if try_normalize_id(record_id) is None:
                 raise SalesforceApiError(400, "MALFORMED_ID", f"malformed id {record_id}")
@@ -263,9 +267,10 @@ class Org:
                                          "insufficient access rights on object id")
             if table.is_deleted(idx):
                 raise SalesforceApiError(404, "ENTITY_IS_DELETED", "entity is deleted")
-            self._delete_row(table, idx, user_id, self.clock())
+            self._delete_row(table, idx, user_id, self.clock(), purge)
 
-    def _delete_row(self, table: Table, idx: int, user_id: str, now: dt.datetime) -> None:
+    def _delete_row(self, table: Table, idx: int, user_id: str, now: dt.datetime,
+                    purge: bool) -> None:
         if self._savepoints:
             self._journal(table, idx)
         table.mark_deleted(idx, now, self.user_ref(user_id))
@@ -275,18 +280,9 @@ class Org:
             col = child.cols.get(ref, [])
             for child_idx, parent in enumerate(col):
                 if parent == record_id and not child.is_deleted(child_idx):
-                    self._delete_row(child, child_idx, user_id, now)
-
-    def hard_delete(self, record_id: str, user_id: str) -> None:
-        """Bulk API hardDelete: delete, then purge, so not even queryAll sees the record."""
-        with self.lock:
-            found = self._locate_row(record_id)
-            if found is not None and found[0].is_deleted(found[1]):
-                raise SalesforceApiError(404, "ENTITY_IS_DELETED", "entity is deleted")
-            self.delete(record_id, user_id)
-            table, idx = self._locate_row(record_id) or (None, 0)
-            if table is not None:
-                table.purge(idx)
+                    self._delete_row(child, child_idx, user_id, now, purge)
+        if purge:
+            table.purge(idx)  # after the cascade: it needs the parent's Id in place
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol, TypeVar
@@ -84,8 +85,13 @@ class SalesforceApi:
         sleep: Callable[[float], None] = time.sleep,
         timeout: float = 120.0,
         org_key: str | None = None,
+        thread_context: Callable[[], AbstractContextManager[Any]] | None = None,
     ) -> None:
+        """``thread_context``: what a thread of ours that makes calls runs inside (parallel
+        Collections writes), e.g. the Flask app context a token refresh needs to store the
+        new token."""
         self.budget = budget
+        self.thread_context = thread_context
         self.client: ClientSource = _Fixed(client) if isinstance(client, Salesforce) else client
         self.retry = retry or RetryPolicy()
         self.sleep = sleep
@@ -133,6 +139,14 @@ class SalesforceApi:
                 if failure is exc:
                     raise
                 raise failure from exc
+
+    def in_thread(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)`` as a thread other than the caller's runs it (inside
+        ``thread_context``)."""
+        if self.thread_context is None:
+            return fn(*args)
+        with self.thread_context():
+            return fn(*args)
 
     def _refresh(self, stale: Salesforce) -> None:
         try:

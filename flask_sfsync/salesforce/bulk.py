@@ -1,15 +1,17 @@
 """Bulk API 2.0 ingest (upsert by external ID, update by Id) for large sets.
 
-One job carries up to 100 MB of CSV, so 100,000 contacts cost about six calls: create, upload,
-close, poll (usually once or twice), successful and failed results.
+One job carries up to 100 MB of CSV, so 100,000 contacts cost about seven calls: create,
+upload, close, two or three polls, and the successful results (failed results only when the
+job says some failed).
 
 simple-salesforce's ``sf.bulk2.<Object>.upsert`` is not used for the job itself, for three
 reasons found in its source (1.12, ``bulk2.py``): it parses the whole CSV into lists and joins
 it into one string before sending (three copies of the data in memory); its ``wait_for_job``
 aborts the job when a single poll fails (one 503 would discard a 100,000-record job); and its
-result download reads the whole body before writing it out. Here the CSV is written to a
-temporary file row by row, uploaded as a stream, every step is retried on its own through
-:class:`~.api.SalesforceApi`, and results are streamed to a file and read row by row. The
+result download reads the whole body before writing it out. Here a :class:`BulkSpool` writes
+the CSV to a temporary file as records come (a full sync feeds it page by page, so the
+records are never all in memory), uploads it as a stream, retries every step on its own
+through :class:`~.api.SalesforceApi`, and reads the results row by row from a file. The
 client's own ``requests`` session and headers are used, so refresh, budget and usage
 counting work the same as for every other call.
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -38,7 +41,7 @@ from .api import SalesforceApi
 from .errors import Disposition, PermanentFailure, RecordError, disposition_of
 from .writers import RecordWrite, WriteResult
 
-__all__ = ["BulkPolling", "parse_error", "write"]
+__all__ = ["BulkPolling", "BulkSpool", "parse_error", "write"]
 
 NULL = "#N/A"  # Bulk API 2.0's way to set a field to null; an empty cell leaves it unchanged
 _DONE = frozenset({"JobComplete", "Failed", "Aborted"})
@@ -46,17 +49,39 @@ _DONE = frozenset({"JobComplete", "Failed", "Aborted"})
 
 @dataclass(frozen=True)
 class BulkPolling:
-    """When to ask whether a job is done: first after an estimate of its run time (so a job
-    that finishes in time costs a single poll), then at growing intervals."""
+    """When to ask whether a job is done.
+
+    Every poll is an API call, and every second between the job's end and the poll that sees
+    it is wall time lost. So the first poll comes at ``probe`` of the estimated run time (a
+    guess from ``records_per_second``); from then on the job's own progress
+    (``numberRecordsProcessed`` over the time since it was closed) tells how long the rest
+    takes, and the next poll is set just after that. A job that has not started yet (queued
+    behind others) is asked again at growing intervals. A 100,000-record job costs two or
+    three polls.
+    """
 
     records_per_second: float = 20_000.0
     min_wait: float = 0.2
     max_wait: float = 10.0
     growth: float = 1.5
     timeout: float = 6 * 3600.0
+    probe: float = 0.5
+    margin: float = 1.1  # the rest's estimate, stretched: a poll too early costs a call
 
     def first_wait(self, records: int) -> float:
+        """The estimated run time of a job of ``records`` (clamped)."""
         return min(self.max_wait, max(self.min_wait, records / self.records_per_second))
+
+    def first_poll(self, records: int) -> float:
+        return max(self.min_wait, self.first_wait(records) * self.probe)
+
+    def next_wait(self, records: int, processed: int, elapsed: float, previous: float) -> float:
+        """After a poll that found ``processed`` of ``records`` done ``elapsed`` seconds
+        after the job was closed."""
+        if processed <= 0 or elapsed <= 0 or processed >= records:
+            return min(self.max_wait, max(self.min_wait, previous * self.growth))
+        rest = (records - processed) * elapsed / processed
+        return min(self.max_wait, max(self.min_wait, rest * self.margin))
 
 
 def parse_error(text: str) -> RecordError:
@@ -88,25 +113,140 @@ def write(
     if operation == "create":
         yield from writers.create(api, sobject, writes)
         return
-    key_field = ext_field if operation == "upsert" else "Id"
-    if not key_field:
-        raise ValueError("a bulk upsert needs the external ID field")
-    with tempfile.TemporaryDirectory(dir=workdir, prefix="sfsync-bulk-") as tmp:
-        job = _Job(api, sobject, operation, key_field, Path(tmp), polling or BulkPolling())
-        keys = job.write_csv(writes)
-        job.run(len(keys))
-        retry_keys: set[str] = set()
-        for result in job.results(keys):
+    spool = BulkSpool(
+        api, sobject, operation, ext_field=ext_field, polling=polling, workdir=workdir
+    )
+    try:
+        spool.add(writes)
+        yield from spool.run()
+    finally:
+        spool.close()
+
+
+class BulkSpool:
+    """One ingest job, filled in pieces (:meth:`add`), then run (:meth:`run`).
+
+    Rows go straight to a temporary CSV file; what stays in memory is one entry per record:
+    its key-field value (external ID or Id) -> the caller's key.
+    """
+
+    def __init__(
+        self,
+        api: SalesforceApi,
+        sobject: str,
+        operation: str,
+        *,
+        ext_field: str | None = None,
+        polling: BulkPolling | None = None,
+        workdir: str | os.PathLike[str] | None = None,
+    ) -> None:
+        if operation not in ("upsert", "update"):
+            raise ValueError(f"a Bulk job here upserts or updates, not {operation!r}")
+        key_field = ext_field if operation == "upsert" else "Id"
+        if not key_field:
+            raise ValueError("a bulk upsert needs the external ID field")
+        self.api = api
+        self.sobject = sobject
+        self.operation = operation
+        self.key_field = key_field
+        self.polling = polling or BulkPolling()
+        self._tmp = tempfile.TemporaryDirectory(dir=workdir, prefix="sfsync-bulk-")
+        self.dir = Path(self._tmp.name)
+        self._body_path = self.dir / "body.csv"
+        self._body = open(self._body_path, "w", newline="", encoding="utf-8")  # noqa: SIM115
+        self._rows = csv.writer(self._body, lineterminator="\n")
+        self.columns: list[str] = []
+        self._keys: dict[str, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def add(self, writes: Sequence[RecordWrite]) -> None:
+        """Append records (their ``fields`` must hold the key field)."""
+        known = set(self.columns)
+        new = [c for c in dict.fromkeys(n for w in writes for n in w.fields) if c not in known]
+        if new:
+            self._widen(new)
+        columns = self.columns
+        keys = self._keys
+        key_field = self.key_field
+        writerow = self._rows.writerow
+        for w in writes:
+            fields = w.fields
+            keys[str(fields[key_field])] = w.key
+            writerow([_cell(fields.get(c, "")) for c in columns])
+
+    def _widen(self, new: Sequence[str]) -> None:
+        """New columns go last; rows already written get empty cells (unchanged) for them."""
+        old = len(self.columns)
+        self.columns.extend(new)
+        if not self._keys:
+            return
+        self._body.close()
+        wider = self.dir / "body.wider.csv"
+        pad = [""] * len(new)
+        with (
+            open(self._body_path, newline="", encoding="utf-8") as src,
+            open(wider, "w", newline="", encoding="utf-8") as dst,
+        ):
+            out = csv.writer(dst, lineterminator="\n")
+            for row in csv.reader(src):
+                out.writerow(row[:old] + pad)
+        os.replace(wider, self._body_path)
+        self._body = open(self._body_path, "a", newline="", encoding="utf-8")  # noqa: SIM115
+        self._rows = csv.writer(self._body, lineterminator="\n")
+
+    def run(self) -> Iterator[WriteResult]:
+        """Run the job; every record added gets exactly one result."""
+        if not self._keys:
+            return
+        self._body.close()
+        data = self.dir / "data.csv"
+        with open(data, "w", newline="", encoding="utf-8") as out:
+            csv.writer(out, lineterminator="\n").writerow(self.columns)
+            with open(self._body_path, encoding="utf-8", newline="") as body:
+                shutil.copyfileobj(body, out, 1 << 20)
+        self._body_path.unlink()
+        job = _Job(self.api, self.sobject, self.operation, self.key_field, self.dir,
+                   self.polling)
+        job.run(len(self._keys))
+        retry: dict[str, str] = {}
+        for value, result in job.results(self._keys):
             if result.error is not None and _transient(result.error):
-                retry_keys.add(result.key)
+                retry[value] = result.key
             else:
                 yield result
-    retry = [w for w in writes if w.key in retry_keys]
-    if retry:
-        again = writers.upsert(api, sobject, key_field, retry) if operation == "upsert" else (
-            writers.update(api, sobject, retry)
-        )
-        yield from again
+        self._keys = {}
+        if retry:
+            yield from self._retry(retry)
+
+    def _retry(self, retry: Mapping[str, str]) -> Iterator[WriteResult]:
+        """Rows Bulk could not lock, again through Collections (which retries with backoff)."""
+        rows = self.rows(set(retry))
+        writes = [RecordWrite(retry[value], fields) for value, fields in rows.items()]
+        if self.operation == "upsert":
+            yield from writers.upsert(self.api, self.sobject, self.key_field, writes)
+        else:
+            yield from writers.update(self.api, self.sobject, writes)
+
+    def rows(self, values: set[str]) -> dict[str, dict[str, Any]]:
+        """Key-field value -> the fields its row was sent with, read back from the job's CSV
+        (after :meth:`run`, before :meth:`close`): an empty cell was "leave unchanged" and is
+        left out, ``#N/A`` was null. Values come back as the text the CSV holds."""
+        found: dict[str, dict[str, Any]] = {}
+        with open(self.dir / "data.csv", newline="", encoding="utf-8") as src:
+            reader = csv.reader(src)
+            header = next(reader)
+            at = header.index(self.key_field)
+            for row in reader:
+                if row[at] in values:
+                    cells = zip(header, row, strict=False)
+                    found[row[at]] = {c: (None if v == NULL else v) for c, v in cells if v}
+        return found
+
+    def close(self) -> None:
+        self._body.close()
+        self._tmp.cleanup()
 
 
 def _transient(error: RecordError) -> bool:
@@ -131,18 +271,6 @@ class _Job:
         self.polling = polling
         self.id = ""
         self.info: Mapping[str, Any] = {}
-
-    def write_csv(self, writes: Sequence[RecordWrite]) -> dict[str, str]:
-        """The job's CSV, one row at a time; returns key-field value -> caller's key."""
-        columns = list(dict.fromkeys(name for w in writes for name in w.fields))
-        keys: dict[str, str] = {}
-        with open(self.tmp / "data.csv", "w", newline="", encoding="utf-8") as out:
-            rows = csv.writer(out, lineterminator="\n")
-            rows.writerow(columns)
-            for w in writes:
-                keys[str(w.fields[self.key_field])] = w.key
-                rows.writerow([_cell(w.fields, c) for c in columns])
-        return keys
 
     def run(self, records: int) -> None:
         body: dict[str, Any] = {
@@ -172,47 +300,66 @@ class _Job:
             exception_handler(reply, name="bulk upload")
 
     def _wait(self, records: int) -> Mapping[str, Any]:
-        wait = self.polling.first_wait(records)
-        deadline = time.monotonic() + self.polling.timeout
+        closed = time.monotonic()
+        deadline = closed + self.polling.timeout
+        wait = self.polling.first_poll(records)
         while True:
             self.api.sleep(wait)
             info: Mapping[str, Any] = self.api.rest("GET", f"jobs/ingest/{self.id}")
             if info.get("state") in _DONE:
                 return info
-            if time.monotonic() > deadline:
+            now = time.monotonic()
+            if now > deadline:
                 raise PermanentFailure(f"Bulk job {self.id} still {info.get('state')}")
-            wait = min(self.polling.max_wait, wait * self.polling.growth)
+            processed = int(info.get("numberRecordsProcessed") or 0)
+            wait = self.polling.next_wait(records, processed, now - closed, wait)
 
-    def results(self, keys: dict[str, str]) -> Iterator[WriteResult]:
+    def results(self, keys: dict[str, str]) -> Iterator[tuple[str, WriteResult]]:
+        """(key-field value, result) for every record; ``keys`` is emptied on the way."""
         if self.info.get("state") != "JobComplete":
             error = RecordError("BULK_JOB_FAILED", str(self.info.get("errorMessage") or ""))
-            for key in keys.values():
-                yield WriteResult(key, None, error=error)
+            for value, key in keys.items():
+                yield value, WriteResult(key, None, error=error)
+            keys.clear()
             return
-        seen: set[str] = set()
-        for row in self._rows("successfulResults"):
-            found = keys.get(row.get(self.key_field, ""))
+        for value, sf_id, created in self._rows("successfulResults", "sf__Created"):
+            found = keys.pop(value, None)
             if found is not None:
-                seen.add(found)
-                created = row.get("sf__Created", "").lower() == "true"
-                yield WriteResult(found, row.get("sf__Id") or None, created=created)
-        if int(self.info.get("numberRecordsFailed") or 0):
-            for row in self._rows("failedResults"):
-                found = keys.get(row.get(self.key_field, ""))
+                yield value, WriteResult(found, sf_id or None, created=created.lower() == "true")
+        failed = int(self.info.get("numberRecordsFailed") or 0)
+        if failed:
+            for value, sf_id, text in self._rows("failedResults", "sf__Error"):
+                found = keys.pop(value, None)
                 if found is not None:
-                    seen.add(found)
-                    error = parse_error(row.get("sf__Error", ""))
-                    yield WriteResult(found, row.get("sf__Id") or None, error=error)
+                    yield value, WriteResult(found, sf_id or None, error=parse_error(text))
         # Rows Salesforce never processed (the job stopped early) are reported, not lost.
-        for key in keys.values():
-            if key not in seen:
-                yield WriteResult(key, None, error=RecordError("UNPROCESSED", "not processed"))
+        for value, key in keys.items():
+            yield value, WriteResult(key, None, error=RecordError("UNPROCESSED", "not processed"))
+        keys.clear()
 
-    def _rows(self, kind: str) -> Iterator[dict[str, str]]:
+    def _rows(self, kind: str, extra: str) -> Iterator[tuple[str, str, str]]:
+        """(key-field value, sf__Id, ``extra`` column) of each result row, from a file."""
         path = self.tmp / f"{kind}.csv"
         self.api.call(lambda sf: self._download(sf, kind, path))
-        with open(path, newline="", encoding="utf-8") as data:
-            yield from csv.DictReader(data)
+        try:
+            with open(path, newline="", encoding="utf-8") as data:
+                rows = csv.reader(data)
+                header = next(rows, None)
+                if header is None:
+                    return
+                at_key = header.index(self.key_field) if self.key_field in header else -1
+                at_id = header.index("sf__Id") if "sf__Id" in header else -1
+                at_extra = header.index(extra) if extra in header else -1
+                for row in rows:
+                    if at_key < 0 or at_key >= len(row):
+                        continue
+                    yield (
+                        row[at_key],
+                        row[at_id] if 0 <= at_id < len(row) else "",
+                        row[at_extra] if 0 <= at_extra < len(row) else "",
+                    )
+        finally:
+            path.unlink(missing_ok=True)
 
     def _download(self, sf: Salesforce, kind: str, path: Path) -> None:
         headers = {**sf.headers, "Accept": "text/csv"}
@@ -229,12 +376,12 @@ def _save(reply: requests.Response, path: Path) -> None:
             out.write(block)
 
 
-def _cell(fields: Mapping[str, Any], column: str) -> str:
-    if column not in fields:
-        return ""
-    value = fields[column]
+def _cell(value: Any) -> Any:
+    """A CSV cell: absent ("") leaves the field unchanged, None clears it."""
     if value is None:
         return NULL
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return value

@@ -13,7 +13,9 @@ error is final and comes back as Salesforce wrote it.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,21 +58,28 @@ class WriteResult:
 
 
 def upsert(
-    api: SalesforceApi, sobject: str, ext_field: str, writes: Iterable[RecordWrite]
+    api: SalesforceApi,
+    sobject: str,
+    ext_field: str,
+    writes: Iterable[RecordWrite],
+    *,
+    concurrency: int = 1,
 ) -> Iterator[WriteResult]:
-    return _write(api, _Call("PATCH", f"composite/sobjects/{sobject}/{ext_field}", sobject), writes)
+    call = _Call("PATCH", f"composite/sobjects/{sobject}/{ext_field}", sobject)
+    return _write(api, call, writes, concurrency)
 
 
 def create(
-    api: SalesforceApi, sobject: str, writes: Iterable[RecordWrite]
+    api: SalesforceApi, sobject: str, writes: Iterable[RecordWrite], *, concurrency: int = 1
 ) -> Iterator[WriteResult]:
-    return _write(api, _Call("POST", "composite/sobjects", sobject, creates=True), writes)
+    return _write(api, _Call("POST", "composite/sobjects", sobject, creates=True), writes,
+                  concurrency)
 
 
 def update(
-    api: SalesforceApi, sobject: str, writes: Iterable[RecordWrite]
+    api: SalesforceApi, sobject: str, writes: Iterable[RecordWrite], *, concurrency: int = 1
 ) -> Iterator[WriteResult]:
-    return _write(api, _Call("PATCH", "composite/sobjects", sobject), writes)
+    return _write(api, _Call("PATCH", "composite/sobjects", sobject), writes, concurrency)
 
 
 def delete(api: SalesforceApi, record_ids: Iterable[str]) -> Iterator[WriteResult]:
@@ -99,16 +108,76 @@ class _Call:
     creates: bool = False  # POST results carry no "created": every success is a creation
 
 
-def _write(api: SalesforceApi, call: _Call, writes: Iterable[RecordWrite]) -> Iterator[WriteResult]:
+def _write(
+    api: SalesforceApi, call: _Call, writes: Iterable[RecordWrite], concurrency: int = 1
+) -> Iterator[WriteResult]:
     """Results in chunks as they are written, so a caller can store links as it goes."""
+    chunks = _chunks(writes)
+    if concurrency <= 1:
+        for chunk in chunks:
+            yield from _write_chunk(api, call, chunk)
+        return
+    yield from _pipelined(api, call, chunks, concurrency)
+
+
+def _chunks(writes: Iterable[RecordWrite]) -> Iterator[list[RecordWrite]]:
     chunk: list[RecordWrite] = []
     for write in writes:
         chunk.append(write)
         if len(chunk) == COLLECTION_MAX:
-            yield from _write_chunk(api, call, chunk)
+            yield chunk
             chunk = []
     if chunk:
-        yield from _write_chunk(api, call, chunk)
+        yield chunk
+
+
+def _pipelined(
+    api: SalesforceApi, call: _Call, chunks: Iterator[list[RecordWrite]], concurrency: int
+) -> Iterator[WriteResult]:
+    """Up to ``concurrency`` calls in flight, results in order.
+
+    While the caller stores one chunk's results, Salesforce is saving the next ones. Each
+    chunk keeps its own retries (:func:`_write_chunk`). When a call fails for good (paused,
+    reconnect needed), the calls already in flight are waited for and their results handed
+    over before the failure is raised: a record Salesforce saved is never left unrecorded.
+    """
+    inflight: deque[Future[list[WriteResult]]] = deque()
+    with ThreadPoolExecutor(concurrency, thread_name_prefix="sfsync-write") as pool:
+
+        def fill() -> None:
+            while len(inflight) < concurrency:
+                chunk = next(chunks, None)
+                if chunk is None:
+                    return
+                inflight.append(pool.submit(api.in_thread, _write_chunk, api, call, chunk))
+
+        try:
+            fill()
+            while inflight:
+                oldest = inflight.popleft()
+                try:
+                    done = oldest.result()
+                except BaseException:
+                    yield from _settle(inflight)
+                    raise
+                fill()
+                yield from done
+        finally:
+            for future in inflight:
+                future.cancel()
+
+
+def _settle(inflight: deque[Future[list[WriteResult]]]) -> Iterator[WriteResult]:
+    """The results of calls already running; those not started are cancelled."""
+    while inflight:
+        future = inflight.popleft()
+        if future.cancel():
+            continue
+        try:
+            results = future.result()
+        except BaseException:
+            continue
+        yield from results
 
 
 def _write_chunk(

@@ -32,6 +32,8 @@ __all__ = [
     "LEAD_RULES",
     "FieldRule",
     "HostContact",
+    "Mapper",
+    "compile_mapping",
     "is_empty",
     "map_contact",
     "rules_for",
@@ -135,24 +137,72 @@ def map_contact(
     ``available``: the org's field names for ``sobject``, lower-cased (from describe); rules
     for fields it lacks are skipped. None: every rule applies (no describe at hand).
     """
-    out: dict[str, Any] = {}
+    return compile_mapping(sobject, settings, available)(contact)
 
-    def put(target: str, value: Any) -> None:
-        if available is not None and target.lower() not in available:
-            return
-        if not is_empty(value):
-            out[target] = value
-        elif target in settings.clear_when_empty:
-            out[target] = None
 
-    for rule in rules_for(sobject, settings):
-        put(rule.target, rule.convert(contact.get(rule.host)))
-    if sobject == "Lead":
-        if "Company" not in out and settings.lead_company_placeholder:
-            put("Company", settings.lead_company_placeholder)
-        stage = contact.get("stage")
-        if stage is not None and stage in settings.stage_map:
-            put("Status", settings.stage_map[stage])
-    if settings.lead_source:
-        put("LeadSource", settings.lead_source)
-    return out
+Mapper = Callable[[Mapping[str, Any]], dict[str, Any]]
+
+
+def compile_mapping(
+    sobject: str, settings: PushSettings, available: Collection[str] | None = None
+) -> Mapper:
+    """:func:`map_contact` for one object and settings, with the rules resolved once: a push
+    maps every contact with the same rules, and resolving them per contact was most of the
+    mapping's cost."""
+    clear = settings.clear_when_empty
+
+    def usable(target: str) -> bool:
+        return available is None or target.lower() in available
+
+    # (host key, target, converter or None, clear when empty)
+    rules = tuple(
+        (rule.host, rule.target, None if rule.convert is _text else rule.convert,
+         rule.target in clear)
+        for rule in rules_for(sobject, settings)
+        if usable(rule.target)
+    )
+    lead = sobject == "Lead"
+    placeholder = settings.lead_company_placeholder if lead and usable("Company") else None
+    status = dict(settings.stage_map) if lead and usable("Status") else {}
+    clear_status = "Status" in clear
+    source = settings.lead_source if usable("LeadSource") else None
+    source_empty = source is not None and _empty(source)
+
+    def mapper(contact: Mapping[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        get = contact.get
+        for host, target, convert, clears in rules:
+            value = get(host)
+            if convert is not None:
+                value = convert(value)
+            if not _empty(value):
+                out[target] = value
+            elif clears:
+                out[target] = None
+        if placeholder and "Company" not in out:
+            out["Company"] = placeholder
+        if status:
+            stage = get("stage")
+            if stage is not None and stage in status:
+                value = status[stage]
+                if not _empty(value):
+                    out["Status"] = value
+                elif clear_status:
+                    out["Status"] = None
+        if source:
+            if not source_empty:
+                out["LeadSource"] = source
+            elif "LeadSource" in clear:
+                out["LeadSource"] = None
+        return out
+
+    return mapper
+
+
+def _empty(value: Any) -> bool:
+    """:func:`is_empty`, with the common cases first."""
+    if value is None:
+        return True
+    if value.__class__ is str:
+        return not value or value.isspace()
+    return is_empty(value)

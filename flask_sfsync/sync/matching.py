@@ -23,7 +23,7 @@ from urllib.parse import quote as urlquote
 from flask_sfsync.salesforce.api import COMPOSITE_MAX, SalesforceApi
 from flask_sfsync.salesforce.soql import MAX_SOQL_CHARS, in_list, quote
 
-__all__ = ["Candidate", "Match", "MatchedBy", "find_matches"]
+__all__ = ["Candidate", "Match", "MatchedBy", "Matcher", "find_matches"]
 
 PAGE_SIZE = 2000  # records per query page
 CHUNK_ITEMS = 1000
@@ -86,30 +86,53 @@ def find_matches(
     lead_ext_field: str | None,
 ) -> dict[str, Match]:
     """host id -> the record each candidate matches (absent: create)."""
-    if not candidates:
-        return {}
-    objects = (
-        _Object("Contact", contact_ext_field),
-        _Object("Lead", lead_ext_field, "IsConverted = false"),
-    )
-    indexes = {o.sobject: _Index(o.sobject) for o in objects}
-    _lookup(api, objects, candidates, indexes)
-    return _decide(candidates, indexes["Contact"], indexes["Lead"])
+    matcher = Matcher(api, contact_ext_field=contact_ext_field, lead_ext_field=lead_ext_field)
+    return matcher.find(candidates)
 
 
-def _lookup(
-    api: SalesforceApi,
-    objects: Sequence[_Object],
-    candidates: Sequence[Candidate],
-    indexes: dict[str, _Index],
-) -> None:
-    todo = list(objects)
-    if len(candidates) >= SCAN_FROM:
-        todo = _scan(api, objects, indexes, chunks=-(-len(candidates) // CHUNK_ITEMS))
-    statements = [
-        (obj, soql) for obj in todo for soql in _statements(obj, candidates)
-    ]
-    _run(api, statements, indexes)
+class Matcher:
+    """:func:`find_matches` for a push fed page by page (a full sync).
+
+    ``expected`` is how many candidates the whole push may bring: when that is large, the
+    first page reads the org's whole email index (when small), and later pages match against
+    it without a call. A record matched by one page is not given to a contact of a later one.
+    """
+
+    def __init__(
+        self,
+        api: SalesforceApi,
+        *,
+        contact_ext_field: str | None,
+        lead_ext_field: str | None,
+        expected: int = 0,
+    ) -> None:
+        self.api = api
+        self.expected = expected
+        self.objects = (
+            _Object("Contact", contact_ext_field),
+            _Object("Lead", lead_ext_field, "IsConverted = false"),
+        )
+        self._scanned: dict[str, _Index] | None = None  # None: not decided yet
+        self._claimed: set[str] = set()
+
+    def find(self, candidates: Sequence[Candidate]) -> dict[str, Match]:
+        if not candidates:
+            return {}
+        if self._scanned is None:
+            self._scanned = self._scan(max(len(candidates), self.expected))
+        indexes = {
+            o.sobject: self._scanned.get(o.sobject) or _Index(o.sobject) for o in self.objects
+        }
+        todo = [o for o in self.objects if o.sobject not in self._scanned]
+        _run(self.api, [(o, soql) for o in todo for soql in _statements(o, candidates)], indexes)
+        return _decide(candidates, indexes["Contact"], indexes["Lead"], self._claimed)
+
+    def _scan(self, candidates: int) -> dict[str, _Index]:
+        if candidates < SCAN_FROM:
+            return {}
+        indexes = {o.sobject: _Index(o.sobject) for o in self.objects}
+        rest = _scan(self.api, self.objects, indexes, chunks=-(-candidates // CHUNK_ITEMS))
+        return {o.sobject: indexes[o.sobject] for o in self.objects if o not in rest}
 
 
 def _scan(
@@ -199,9 +222,11 @@ def _absorb(index: _Index, obj: _Object, records: Iterable[Mapping[str, Any]]) -
         index.add(record, obj.ext_field)
 
 
-def _decide(candidates: Sequence[Candidate], contacts: _Index, leads: _Index) -> dict[str, Match]:
+def _decide(
+    candidates: Sequence[Candidate], contacts: _Index, leads: _Index, claimed: set[str]
+) -> dict[str, Match]:
+    """``claimed``: records already taken (by earlier pages); this page's are added."""
     matches: dict[str, Match] = {}
-    claimed: set[str] = set()
     # External IDs first, for every candidate: they are certain, emails are guesses.
     for c in candidates:
         for index in (contacts, leads):

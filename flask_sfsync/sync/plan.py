@@ -29,9 +29,8 @@ from flask_sfsync.salesforce.errors import RecordError
 
 from .fingerprint import fingerprint
 from .links import Link
-from .mapping import HostContact, is_empty, map_contact
+from .mapping import HostContact, Mapper, compile_mapping, is_empty
 from .matching import Match, MatchedBy
-from .rows import Row
 from .settings import PushAs, PushSettings
 
 __all__ = [
@@ -90,7 +89,7 @@ class Draft:
     sobject: str
     target_id: str | None  # known record (link or match); None: a new or upserted one
     matched_by: MatchedBy | None
-    fields: Row
+    fields: dict[str, Any]  # the mapped values; finalize adds ids to them (drafts are used once)
     fingerprint: str
     owner_email: str | None
     company: str | None
@@ -157,16 +156,24 @@ def draft(
     schema: OrgSchema,
     links: Mapping[str, Link],
     matches: Mapping[str, Match],
+    *,
+    mappers: dict[str, Mapper] | None = None,
 ) -> tuple[list[Draft], list[Skip]]:
+    """``mappers``: compiled mappings by object, kept by a caller that drafts page by page."""
     drafts: list[Draft] = []
     skips: list[Skip] = []
+    mappers = {} if mappers is None else mappers
     for contact in contacts:
         host_id = str(contact["id"])
         sobject, target_id, matched_by = target_of(host_id, links, matches, settings)
-        info = schema.info(sobject)
-        fields = map_contact(
-            contact, sobject, settings, available=info.names if info is not None else None
-        )
+        mapper = mappers.get(sobject)
+        if mapper is None:
+            info = schema.info(sobject)
+            mapper = compile_mapping(
+                sobject, settings, info.names if info is not None else None
+            )
+            mappers[sobject] = mapper
+        fields = mapper(contact)
         owner = contact.get("owner_email") or None
         company = _account_name(contact, sobject, settings)
         # Taken before LeadSource is dropped below, so that the first push (a create, with
@@ -180,7 +187,7 @@ def draft(
             skips.append(Skip(host_id, SkipReason.UNCHANGED))
             continue
         drafts.append(
-            Draft(host_id, sobject, target_id, matched_by, Row(fields), print_, owner, company)
+            Draft(host_id, sobject, target_id, matched_by, fields, print_, owner, company)
         )
     return drafts, skips
 
@@ -204,7 +211,7 @@ def finalize(
     """``owner_ids``: lower-cased email -> active user; ``account_*``: lower-cased name."""
     plan = Plan()
     for d in drafts:
-        fields = d.fields.as_dict()
+        fields = d.fields
         owner_id = owner_ids.get(d.owner_email.strip().lower()) if d.owner_email else None
         if owner_id:
             fields["OwnerId"] = owner_id
@@ -225,8 +232,7 @@ def finalize(
             action = Action.UPSERT if ext_field else Action.CREATE
         plan.writes.append(
             PlannedWrite(
-                d.host_id, d.sobject, action, Row(fields), d.fingerprint, d.target_id,
-                d.matched_by,
+                d.host_id, d.sobject, action, fields, d.fingerprint, d.target_id, d.matched_by
             )
         )
     return plan

@@ -8,10 +8,17 @@ from dataclasses import dataclass, field
 
 from flask_sfsync.salesforce.custom_fields import EXTERNAL_ID_FIELD
 
-__all__ = ["DEFAULT_BULK_THRESHOLD", "EXTERNAL_ID_FIELD", "PushAs", "PushSettings"]
+__all__ = [
+    "DEFAULT_BULK_THRESHOLD",
+    "DEFAULT_WRITE_CONCURRENCY",
+    "EXTERNAL_ID_FIELD",
+    "PushAs",
+    "PushSettings",
+]
 
 # Salesforce's guidance: sObject Collections for small sets, Bulk API 2.0 above ~2,000 records.
 DEFAULT_BULK_THRESHOLD = 2000
+DEFAULT_WRITE_CONCURRENCY = 3
 
 
 class PushAs(enum.Enum):
@@ -32,6 +39,9 @@ class PushSettings:
     # Host stage -> Lead Status. A stage with no entry leaves Status to Salesforce.
     stage_map: Mapping[str, str] = field(default_factory=dict)
     bulk_threshold: int = DEFAULT_BULK_THRESHOLD
+    # sObject Collections calls in flight at once (one connection's push; each call carries
+    # 200 records): our side prepares and records one chunk while Salesforce saves others.
+    write_concurrency: int = DEFAULT_WRITE_CONCURRENCY
     external_id_field: str = EXTERNAL_ID_FIELD
     # Prefixed to host ids in the external ID field so that two host apps (or tenants)
     # pushing to one org never claim each other's records: e.g. "acme-".

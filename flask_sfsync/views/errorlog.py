@@ -13,7 +13,14 @@ from ..ext import get_state
 from ..sync_service import retry_errors
 from .guard import current_tenant
 
-__all__ = ["errors_view", "history_view", "record_url", "retry_all_view", "retry_view"]
+__all__ = [
+    "contact_sync_panel",
+    "errors_view",
+    "history_view",
+    "record_url",
+    "retry_all_view",
+    "retry_view",
+]
 
 PAGE_SIZE = 100
 
@@ -87,10 +94,9 @@ def retry_all_view() -> Response:
     return redirect(url_for(".sync_errors"))
 
 
-def history_view(host_id: str) -> str:
-    tenant = current_tenant()
+def _history_and_link(tenant: str, host_id: str, limit: int) -> tuple[list[Any], Any]:
+    """The contact's newest sync history entries and its link to a Salesforce record."""
     state = current_app.extensions["sfsync_push"]
-    contact = _contacts([host_id]).get(host_id)
     history = state.models.SyncHistory
     link_model = state.models.SyncLink
     session = state.db.session
@@ -99,12 +105,20 @@ def history_view(host_id: str) -> str:
             sa.select(history)
             .where(history.tenant_id == tenant, history.host_id == host_id)
             .order_by(history.id.desc())
-            .limit(PAGE_SIZE)
+            .limit(limit)
         )
     )
     link = session.scalar(
         sa.select(link_model).where(link_model.tenant_id == tenant, link_model.host_id == host_id)
     )
+    return entries, link
+
+
+def history_view(host_id: str) -> str:
+    tenant = current_tenant()
+    state = current_app.extensions["sfsync_push"]
+    contact = _contacts([host_id]).get(host_id)
+    entries, link = _history_and_link(tenant, host_id, PAGE_SIZE)
     if contact is None and not entries and link is None:
         abort(404)
     conn = connection_for(tenant)
@@ -117,3 +131,45 @@ def history_view(host_id: str) -> str:
         link=link,
         record_url=lambda sobject, sf_id: record_url(conn, sobject, sf_id),
     )
+
+
+#: History entries shown on a host's contact page (the full history is one click away).
+PANEL_ENTRIES = 5
+
+
+def contact_sync_panel(contact: Any) -> dict[str, Any] | None:
+    """For the host's contact page (``sfsync/_contact_panel.html``): is this contact in
+    Salesforce, where, its last syncs and its open error. None when the page's user has no
+    Salesforce connection or may not manage it (the panel is then not shown)."""
+    state = current_app.extensions["sfsync_push"]
+    ext = get_state().extension
+    tenant = ext.current_tenant()
+    if tenant is None or not ext.may_manage(tenant):
+        return None
+    adapter = state.adapter
+    if adapter.tenant_of(contact) != tenant:
+        return None
+    conn = connection_for(tenant)
+    if conn is None:
+        return None
+    host_id = adapter.host_id(contact)
+    entries, link = _history_and_link(tenant, host_id, PANEL_ENTRIES)
+    error_model = state.models.SyncError
+    open_error = state.db.session.scalar(
+        sa.select(error_model).where(
+            error_model.tenant_id == tenant,
+            error_model.host_id == host_id,
+            error_model.resolved_at.is_(None),
+        ).limit(1)
+    )
+    blueprint = get_state().blueprint_name
+    return {
+        "link": link,
+        "record_url": record_url(conn, link.sobject, link.sf_id) if link else None,
+        "entries": entries,
+        "open_error": open_error,
+        "history_url": url_for(f"{blueprint}.sync_history", host_id=host_id),
+        "errors_url": url_for(f"{blueprint}.sync_errors"),
+        # The host's page does not load our stylesheet; the panel links it itself.
+        "stylesheet_url": url_for(f"{blueprint}.static", filename="sfsync.css"),
+    }

@@ -227,7 +227,11 @@ def test_query_all_job_sees_the_recycle_bin(local: LocalOrg, sf: Any) -> None:
 
 
 def test_hard_delete_empties_the_recycle_bin_too(local: LocalOrg, sf: Any) -> None:
-    record_id = sf.Contact.create({"LastName": "Gone"})["id"]
-    [result] = sf.bulk2.Contact.hard_delete(records=[{"Id": record_id}], wait=0)
+    account = sf.Account.create({"Name": "Gone Inc"})["id"]
+    contact = sf.Contact.create({"LastName": "Gone", "AccountId": account})["id"]
+    [result] = sf.bulk2.Account.hard_delete(records=[{"Id": account}], wait=0)
     assert result["numberRecordsFailed"] == 0
-    assert sf.query_all(f"SELECT Id FROM Contact WHERE Id = '{record_id}'")["totalSize"] == 0
+    # The Account's cascade (its Contacts) skips the recycle bin with it.
+    for sobject, record_id in (("Account", account), ("Contact", contact)):
+        soql = f"SELECT Id FROM {sobject} WHERE Id = '{record_id}'"
+        assert sf.query_all(soql, include_deleted=True)["totalSize"] == 0

@@ -12,7 +12,7 @@ import os
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, abort
+from flask import Flask, abort, render_template_string
 from flask_login import LoginManager, UserMixin, current_user, login_user
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
@@ -108,7 +108,12 @@ def create_app(config: dict[str, Any] | None = None, *, create: bool = False) ->
     @app.route("/contacts/<int:contact_id>")
     def show_contact(contact_id: int) -> str:
         contact = db.session.get(Contact, contact_id) or abort(404)
-        return f"{contact.first_name} {contact.last_name}"
+        # As a host's contact page does: its own content, then our panel.
+        return render_template_string(
+            "<h1>{{ contact.first_name }} {{ contact.last_name }}</h1>"
+            "{% include 'sfsync/_contact_panel.html' %}",
+            contact=contact,
+        )
 
     app.extensions["test_models"] = Models(db, User, Company, Contact)
     if create:

@@ -36,6 +36,7 @@ from flask_sfsync.adapters import ContactAdapter
 
 __all__ = [
     "CONFIG_ENV",
+    "STAGES",
     "OrgProcess",
     "PeakMemory",
     "WorkerProcess",

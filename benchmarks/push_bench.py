@@ -47,7 +47,7 @@ from types import FrameType
 from typing import Any
 
 import sqlalchemy as sa
-from _support import OrgProcess, PeakMemory, WorkerProcess, create_app, wait_until
+from _support import STAGES, OrgProcess, PeakMemory, WorkerProcess, create_app, wait_until
 from flask import Flask
 from flask.testing import FlaskClient
 from simple_salesforce.api import Salesforce
@@ -181,9 +181,6 @@ class Host:
                 session.get(self.models.Contact, contact_id).title = title
                 session.commit()
             session.remove()
-
-
-STAGES = ("New", "Contacted", "Qualified", "Customer")
 
 
 def contact_row(team: str, i: int, company_id: int) -> dict[str, Any]:
@@ -564,6 +561,8 @@ def notes(plan: Plan, r: Results) -> str:
     per_edit = sum(r.latency_calls.values()) / max(1, len(r.latencies))
     worker = ("simple worker (jobs in the worker)" if plan.simple
               else "forking worker (a work horse per job)")
+    runner = ("the worker, which ran the push itself" if plan.simple
+              else "the work horse that ran the push")
     return "\n".join([
         f"Pushed as {plan.push_as}; {worker}; {os.cpu_count()} CPUs, load average "
         f"{load[0]:.1f} at the end; naive: {r.naive[0]:,} records measured "
@@ -572,7 +571,7 @@ def notes(plan: Plan, r: Results) -> str:
         f"org answering; calls: {kinds(r.small.kinds)}",
         f"push {plan.large:,}: {r.large.org_seconds:.2f} s of {r.large.wall:.2f} s spent by the "
         f"org answering (its Bulk processing runs beside); calls: {kinds(r.large.kinds)}",
-        f"peak RSS: process {r.large.peak_pid} (the work horse that ran the push)",
+        f"peak RSS: process {r.large.peak_pid} ({runner}; VmHWM, shared pages included)",
         f"Auto Sync: commit -> the write that carried it answered (from the org's log): "
         f"p50 {p50:.0f} ms, p99 {p99:.0f} ms; {per_edit:.2f} calls per edit "
         f"({kinds(r.latency_calls)})",

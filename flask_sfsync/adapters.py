@@ -30,11 +30,13 @@ the Lead's Company): each maps to a function returning the contacts affected.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from flask import url_for
+from sqlalchemy.orm import ColumnProperty, RelationshipProperty, aliased
+from sqlalchemy.orm.interfaces import MANYTOONE
 
 from .sync.mapping import HostContact
 from .sync_models import SessionLike
@@ -83,6 +85,8 @@ class ContactAdapter:
     ) -> None:
         self.model = model
         self._tenant = tenant
+        # HostContact key -> where it comes from: a dotted attribute path, or a callable.
+        self._sources: dict[str, str | Getter] = {}
         self._getters = self._build_getters(fields or {})
         self.stages = tuple(stages)
         #: host stage -> Lead Status (a stage not listed leaves Status to Salesforce).
@@ -100,6 +104,9 @@ class ContactAdapter:
             name: (source if callable(source) else _attribute(source))
             for name, source in (extra_fields or {}).items()
         }
+        for name, source in (extra_fields or {}).items():
+            self._sources[EXTRA_PREFIX + name] = source
+        self._rows: _RowReader | bool | None = False  # False: not built yet
         mapper = sa.inspect(model)
         if len(mapper.primary_key) != 1:
             raise TypeError(f"{model.__name__} needs a single-column primary key")
@@ -114,6 +121,7 @@ class ContactAdapter:
             source = fields.get(key, key if hasattr(self.model, key) else None)
             if source is None:
                 continue
+            self._sources[key] = source
             getters[key] = source if callable(source) else _attribute(source)
         return getters
 
@@ -199,12 +207,136 @@ class ContactAdapter:
             query = query.where(self._pk > self._coerce(after))
         return list(session.scalars(query.order_by(self._pk).limit(limit)))
 
+    def sync_pages(
+        self,
+        session: SessionLike,
+        tenant_id: str,
+        after: str | None,
+        limit: int,
+        batch: int = 2000,
+    ) -> Iterator[list[HostContact]]:
+        """:meth:`page` as :meth:`to_sync` gives them, ``batch`` at a time (``limit`` in all).
+
+        When every value is a column of the model or of a many-to-one related model (the
+        usual case: ``"company.name"``), the rows are read with one joined Core query per
+        batch and no ORM object is built (a full sync reads every contact: objects, their
+        identity map entries and their related objects cost more than the push itself).
+        Otherwise (callables, properties, a subclass overriding :meth:`to_sync`) the batch
+        is loaded as objects and converted; nothing keeps them, so they go with the batch.
+        """
+        reader = self._row_reader()
+        done = 0
+        while done < limit:
+            size = min(batch, limit - done)
+            if reader is not None:
+                query = reader.query.where(self._tenant_filter(tenant_id))
+                if after is not None:
+                    query = query.where(self._pk > self._coerce(after))
+                rows = session.execute(query.order_by(self._pk).limit(size)).all()
+                contacts = [reader.convert(row) for row in rows]
+            else:
+                contacts = [self.to_sync(c) for c in self.page(session, tenant_id, after, size)]
+            if not contacts:
+                return
+            done += len(contacts)
+            after = str(contacts[-1]["id"])
+            yield contacts
+            if len(contacts) < size:
+                return
+
+    def load_sync(
+        self, session: SessionLike, tenant_id: str, host_ids: Sequence[str]
+    ) -> list[HostContact]:
+        """:meth:`load` as :meth:`to_sync` gives them (Core rows when possible, as in
+        :meth:`sync_pages`)."""
+        reader = self._row_reader()
+        if reader is None:
+            return [self.to_sync(c) for c in self.load(session, tenant_id, host_ids)]
+        found: list[HostContact] = []
+        keys = [self._coerce(h) for h in host_ids]
+        for start in range(0, len(keys), _IN_CHUNK):
+            query = reader.query.where(
+                self._tenant_filter(tenant_id), self._pk.in_(keys[start : start + _IN_CHUNK])
+            )
+            found.extend(reader.convert(row) for row in session.execute(query))
+        return found
+
+    def _row_reader(self) -> _RowReader | None:
+        if self._rows is False:
+            self._rows = _RowReader.build(self) if self._plain() else None
+        assert self._rows is not True
+        return self._rows
+
+    def _plain(self) -> bool:
+        """Whether to_sync/load/page are ours (a subclass may read contacts its own way)."""
+        cls = type(self)
+        return all(
+            getattr(cls, name) is getattr(ContactAdapter, name)
+            for name in ("to_sync", "load", "page", "host_id", "_tenant_filter")
+        ) and not callable(self._tenant)
+
     def count(self, session: SessionLike, tenant_id: str) -> int:
         query = sa.select(sa.func.count()).select_from(self.model)
         return int(session.scalar(query.where(self._tenant_filter(tenant_id))) or 0)
 
     def __repr__(self) -> str:
         return f"<ContactAdapter {self.model.__name__}>"
+
+
+class _RowReader:
+    """One Core SELECT for the contact's values: columns of the model and of its many-to-one
+    relationships (outer-joined, one alias each)."""
+
+    def __init__(self, query: sa.Select[Any], keys: list[str]) -> None:
+        self.query = query
+        self.keys = keys  # HostContact key of each column after the primary key
+
+    @classmethod
+    def build(cls, adapter: ContactAdapter) -> _RowReader | None:
+        model = adapter.model
+        mapper = sa.inspect(model)
+        columns: list[Any] = [adapter._pk]
+        keys: list[str] = []
+        joins: dict[str, Any] = {}  # relationship name -> alias
+        for key, source in adapter._sources.items():
+            if callable(source):
+                return None
+            parts = source.split(".")
+            if len(parts) == 1:
+                column = _column(mapper, model, parts[0])
+            elif len(parts) == 2:
+                rel = mapper.relationships.get(parts[0])
+                if not isinstance(rel, RelationshipProperty) or rel.direction is not MANYTOONE:
+                    return None
+                alias = joins.get(parts[0])
+                if alias is None:
+                    alias = joins[parts[0]] = aliased(rel.mapper.class_)
+                column = _column(rel.mapper, alias, parts[1])
+            else:
+                return None
+            if column is None:
+                return None
+            columns.append(column)
+            keys.append(key)
+        query = sa.select(*columns)
+        for name, alias in joins.items():
+            query = query.outerjoin(alias, getattr(model, name).of_type(alias))
+        return cls(query, keys)
+
+    def convert(self, row: Sequence[Any]) -> HostContact:
+        out: dict[str, Any] = {"id": str(row[0])}
+        for key, value in zip(self.keys, row[1:], strict=True):
+            if value is not None:
+                out[key] = value
+        return out  # type: ignore[return-value]
+
+
+def _column(mapper: Any, entity: Any, name: str) -> Any:
+    """``entity.name`` when it is a plain column attribute, else None."""
+    prop = mapper.attrs.get(name)
+    if not isinstance(prop, ColumnProperty) or len(prop.columns) != 1:
+        return None
+    return getattr(entity, name)
 
 
 def _as_type(column: Any, text: str) -> Any:

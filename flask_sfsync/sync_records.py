@@ -32,13 +32,23 @@ def _chunks(items: Sequence[str]) -> list[Sequence[str]]:
 
 
 class DbLinkStore:
-    """``LinkStore`` over ``sfsync_links`` for one tenant."""
+    """``LinkStore`` over ``sfsync_links`` for one tenant.
+
+    It remembers which host ids it found with or without a link (a push looks every contact
+    up before it writes), so saving links after each chunk needs no query to tell inserts
+    from updates. One store serves one push: nothing else writes this tenant's links then
+    (the tenant's lock).
+    """
 
     def __init__(self, session: SessionLike, models: SyncModels, tenant_id: str) -> None:
         self.session = session
         self.models = models
         self.tenant_id = tenant_id
         self.table: sa.Table = getattr(models.SyncLink, "__table__")  # noqa: B009
+        #: Host ids that had a link when they were looked up (before this push wrote any).
+        self.had_link: set[str] = set()
+        self._exists: set[str] = set()  # a row is there (found, or inserted since)
+        self._absent: set[str] = set()  # looked up, no row, none inserted since
 
     def links_for(self, host_ids: Sequence[str]) -> Mapping[str, Link]:
         t = self.table
@@ -51,23 +61,36 @@ class DbLinkStore:
             )
             for host_id, sobject, sf_id, print_ in rows:
                 found[host_id] = Link(host_id, sobject, sf_id, print_)
+        for host_id in host_ids:
+            if host_id in found:
+                if host_id not in self._exists:
+                    self.had_link.add(host_id)
+                self._exists.add(host_id)
+                self._absent.discard(host_id)
+            elif host_id not in self._exists:
+                self._absent.add(host_id)
         return found
 
     def save_links(self, links: Sequence[Link]) -> None:
         if not links:
             return
         t = self.table
-        existing = set(self.links_for([link.host_id for link in links]))
+        unknown = [
+            k.host_id for k in links if k.host_id not in self._exists and k.host_id not in
+            self._absent
+        ]
+        if unknown:
+            self.links_for(unknown)
         now = utcnow()
         updates = [
             {"b_host": k.host_id, "sobject": k.sobject, "sf_id": k.sf_id,
              "fingerprint": k.fingerprint, "last_pushed_at": now}
-            for k in links if k.host_id in existing
+            for k in links if k.host_id in self._exists
         ]
         inserts = [
             {"tenant_id": self.tenant_id, "host_id": k.host_id, "sobject": k.sobject,
              "sf_id": k.sf_id, "fingerprint": k.fingerprint, "last_pushed_at": now}
-            for k in links if k.host_id not in existing
+            for k in links if k.host_id not in self._exists
         ]
         if updates:
             self.session.execute(
@@ -83,6 +106,9 @@ class DbLinkStore:
             )
         if inserts:
             self.session.execute(t.insert(), inserts)
+            for k in links:
+                self._exists.add(k.host_id)
+                self._absent.discard(k.host_id)
 
     def forget(self, host_ids: Sequence[str]) -> None:
         t = self.table
@@ -90,6 +116,9 @@ class DbLinkStore:
             self.session.execute(
                 t.delete().where(t.c.tenant_id == self.tenant_id, t.c.host_id.in_(chunk))
             )
+        for host_id in host_ids:
+            self._exists.discard(host_id)
+            self._absent.add(host_id)
 
 
 def action_label(outcome: Outcome, linked: bool) -> str:

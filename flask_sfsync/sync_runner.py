@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
@@ -48,9 +50,9 @@ from .salesforce.errors import (
 from .salesforce.exceptions import ReconnectNeeded as ClientReconnectNeeded
 from .salesforce.owners import default_directory
 from .sync.mapping import HostContact
-from .sync.push import push
 from .sync.results import Outcome, OutcomeStatus
 from .sync.settings import PushSettings
+from .sync.stream import PushStream
 from .sync_jobs import enqueue_drain, enqueue_drain_at, redis_for, tenant_lock
 from .sync_models import (
     ACTIVE_RUN_STATUSES,
@@ -66,6 +68,9 @@ from .sync_records import DbLinkStore, OutcomeRecorder
 __all__ = ["PushContext", "drain", "make_api", "pending_work"]
 
 log = logging.getLogger(__name__)
+
+# Contacts read from the host at once by a full sync (its memory is about this many).
+READ_BATCH = 2000
 
 # Describes per tenant, dropped when "Set up fields" ran since (possibly in another process).
 _describes: dict[str, tuple[datetime | None, DescribeCache]] = {}
@@ -95,6 +100,8 @@ def make_api(conn: SalesforceConnectionMixin) -> SalesforceApi:
         retry=retry,
         timeout=float(cfg["SFSYNC_HTTP_TIMEOUT"]),
         org_key=conn.org_id or conn.instance_url,
+        # Parallel writes' threads: a token refresh there stores the token in the database.
+        thread_context=current_app._get_current_object().app_context,  # type: ignore[attr-defined]
     )
 
 
@@ -232,6 +239,13 @@ def _stop_active(models: SyncModels, db: SQLAlchemy, tenant_id: str, message: st
 
 
 def _run_full(ctx: PushContext, run: SyncRunMixin) -> None:
+    """Every contact of the tenant, read in batches and fed to one :class:`PushStream`.
+
+    The stream plans each batch at once and writes what it can (a group past the Bulk
+    threshold becomes one Bulk job for the whole sync, filled batch by batch on disk), so
+    memory stays flat however many contacts there are. The run's cursor (where a new worker
+    resumes after a crash) moves at the end of a page when nothing planned is left unwritten.
+    """
     session = ctx.session
     first = run.started_at is None
     if first:
@@ -246,19 +260,26 @@ def _run_full(ctx: PushContext, run: SyncRunMixin) -> None:
     if first:
         _signal_started(ctx, run)
     page_size = int(current_app.config["SFSYNC_PUSH_PAGE_SIZE"])
-    while True:
-        contacts = ctx.adapter.page(session, ctx.tenant_id, run.cursor, page_size)
-        if not contacts:
-            break
-        values = [ctx.adapter.to_sync(c) for c in contacts]
-        last = ctx.adapter.host_id(contacts[-1])
-        del contacts
-        session.expunge_all()  # the host's objects are not needed again: keep memory flat
-        run = _reload(ctx, run)
-        _push(ctx, run, values)
-        del values
-        run.cursor = last
-        session.commit()
+    with _pushing(ctx, run, expected=max(0, run.total - run.done)) as feed:
+        cursor = run.cursor
+        while True:
+            fed, last = 0, None
+            for batch in ctx.adapter.sync_pages(
+                session, ctx.tenant_id, cursor, page_size, READ_BATCH
+            ):
+                fed += len(batch)
+                last = str(batch[-1]["id"])
+                feed(batch)
+                if feed.stream.stopped is not None:
+                    break
+            if feed.stream.stopped is not None or last is None:
+                break
+            cursor = last
+            if not feed.stream.pending:
+                run.cursor = cursor
+                session.commit()
+            if fed < page_size:
+                break
     _finish(ctx, run)
 
 
@@ -343,8 +364,7 @@ def _push_batch(ctx: PushContext, batch: outbox.Batch) -> None:
     run = _auto_run(ctx, kind, len(batch.host_ids))
     if run.done == 0:
         _signal_started(ctx, run)
-    contacts = ctx.adapter.load(ctx.session, ctx.tenant_id, batch.upserts)
-    values = [ctx.adapter.to_sync(c) for c in contacts]
+    values = ctx.adapter.load_sync(ctx.session, ctx.tenant_id, batch.upserts)
     gone = len(batch.upserts) - len(values)  # deleted since, or not this tenant's
     _push(ctx, run, values)
     if batch.deletes:
@@ -358,21 +378,54 @@ def _push(ctx: PushContext, run: SyncRunMixin, values: list[HostContact]) -> Non
     """Push ``values``; raises :class:`_Halt` when the connection paused or stopped."""
     if not values:
         return
+    with _pushing(ctx, run, expected=len(values)) as feed:
+        feed(values)
+
+
+class _Feed:
+    """Hands batches to the stream; a batch whose planning failed for good (a query of ours
+    refused) gets that error as the outcome of each of its contacts, and the push goes on."""
+
+    def __init__(self, ctx: PushContext, stream: PushStream, recorder: OutcomeRecorder) -> None:
+        self.ctx = ctx
+        self.stream = stream
+        self.recorder = recorder
+        self.seen: set[str] = set()
+
+    def sink(self, outcomes: Sequence[Outcome]) -> None:
+        self.seen.update(o.host_id for o in outcomes)
+        self.recorder(outcomes)
+
+    def __call__(self, batch: list[HostContact]) -> None:
+        ids = [str(v["id"]) for v in batch]
+        self.seen = set()
+        try:
+            self.stream.add(batch)
+        except PermanentFailure as exc:
+            self.ctx.session.rollback()
+            error = exc.errors[0] if exc.errors else RecordError(exc.error_code, str(exc))
+            self.recorder([
+                Outcome(h, OutcomeStatus.FAILED, error=error) for h in ids if h not in self.seen
+            ])
+        finally:
+            self.seen = set()
+
+
+@contextmanager
+def _pushing(ctx: PushContext, run: SyncRunMixin, *, expected: int) -> Iterator[_Feed]:
+    """A stream for ``run``, finished on exit; what stopped it is handled here (pause, stop)."""
     store = DbLinkStore(ctx.session, ctx.models, ctx.tenant_id)
-    linked = set(store.links_for([str(v["id"]) for v in values]))
-    recorder = OutcomeRecorder(ctx.session, ctx.models, run, linked)
-    seen: set[str] = set()
-
-    def sink(outcomes: Any) -> None:
-        seen.update(o.host_id for o in outcomes)
-        recorder(outcomes)
-
+    recorder = OutcomeRecorder(ctx.session, ctx.models, run, store.had_link)
+    stream = PushStream(
+        ctx.api, ctx.settings, store, describe=describe_cache(ctx.row),
+        owners=default_directory, expected=expected, keep_outcomes=False,
+    )
+    feed = _Feed(ctx, stream, recorder)
+    stream.on_outcomes = feed.sink
     calls_before = ctx.api.meter.calls
     try:
-        report = push(
-            ctx.api, values, ctx.settings, store, on_outcomes=sink,
-            describe=describe_cache(ctx.row), owners=default_directory,
-        )
+        yield feed
+        report = stream.finish()
         if report.stopped is not None:
             # Paused, reconnect needed or retries ran out: the rest waits (see below).
             raise report.stopped
@@ -388,11 +441,6 @@ def _push(ctx: PushContext, run: SyncRunMixin, values: list[HostContact]) -> Non
         pause = float(current_app.config["SFSYNC_TRANSIENT_PAUSE"])
         _pause(ctx, run, time.time() + pause, f"Salesforce is not answering ({exc}); "
                f"the sync resumes by itself.")
-    except PermanentFailure as exc:
-        ctx.session.rollback()
-        error = exc.errors[0] if exc.errors else RecordError(exc.error_code, str(exc))
-        rest = [v for v in values if str(v["id"]) not in seen]
-        recorder([Outcome(str(v["id"]), OutcomeStatus.FAILED, error=error) for v in rest])
     finally:
         _count_calls(ctx, run, ctx.api.meter.calls - calls_before)
 

@@ -69,8 +69,8 @@ class Cursor:
 
 
 def _render(result: soql.QueryResult, start: int, count: int) -> Rendered:
-    records = result.records(start, count)
-    return _encoder.encode(records).encode("utf-8"), len(records)
+    text, size = result.records_json(start, count)
+    return text.encode("utf-8"), size
 
 
 class Cursors:

@@ -8,6 +8,7 @@ Python values in the store: str, bool, int, float, None, ``datetime.date`` and a
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 from typing import Any
@@ -21,6 +22,8 @@ __all__ = [
     "format_datetime",
     "from_csv",
     "from_json",
+    "json_text",
+    "json_value",
     "parse_date",
     "parse_datetime",
     "to_csv",
@@ -31,6 +34,10 @@ __all__ = [
 CSV_NULL = "#N/A"
 NUMBER_TYPES = frozenset({"int", "double", "currency", "percent"})
 _TEXT_KINDS = STRING_TYPES | {"id", "reference"}
+
+# The API's JSON out: compact, UTF-8 as is (as Salesforce sends it), no NaN or Infinity.
+json_value = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+json_text = json.encoder.encode_basestring  # one str as a JSON string, in C
 _DATETIME_RE = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?"
     r"(Z|[+-]\d{2}:?\d{2})?)?$"

@@ -120,7 +120,7 @@ class SalesforceApi:
         attempt = 0
         while True:
             if self.budget is not None:
-                self.budget.check(cost)
+                self.budget.acquire(cost)
             sf = self.sf
             try:
                 return fn(sf)
@@ -139,6 +139,9 @@ class SalesforceApi:
                 if failure is exc:
                     raise
                 raise failure from exc
+            finally:
+                if self.budget is not None:
+                    self.budget.release(cost)
 
     def in_thread(self, fn: Callable[..., T], *args: Any) -> T:
         """``fn(*args)`` as a thread other than the caller's runs it (inside

@@ -93,6 +93,9 @@ class ApiBudget:
         self.clock = clock
         self.recheck_after = recheck_after
         self.usage: ApiUsage | None = None
+        # Calls allowed by acquire() and still running (parallel writes): counted as spent.
+        self._pending = 0
+        self._lock = threading.Lock()
 
     # -- fed by UsageMeter (one call per response) --------------------------------------
     def observe(self, usage: ApiUsage | None) -> None:
@@ -107,11 +110,24 @@ class ApiBudget:
         """Our calls allowed per 24 hours; None until a response told us the org's limit."""
         return None if self.usage is None else int(self.usage.max * self.share)
 
+    def acquire(self, n: int = 1) -> None:
+        """:meth:`check` and reserve: calls running in other threads count as spent, so
+        parallel calls can never overshoot the budget together. Pair with :meth:`release`."""
+        with self._lock:
+            self.check(n + self._pending)
+            self._pending += n
+
+    def release(self, n: int = 1) -> None:
+        """The reserved calls are done (their responses, if any, are in the ledger)."""
+        with self._lock:
+            self._pending = max(0, self._pending - n)
+
     def spent(self) -> int:
         return self.ledger.spent_since(self.clock() - DAY)
 
     def can_spend(self, n: int = 1) -> bool:
-        return self.resume_at(n) is None
+        """Whether ``n`` more calls fit now, besides those already reserved."""
+        return self.resume_at(n + self._pending) is None
 
     def check(self, n: int = 1) -> None:
         """Raise :class:`BudgetExhausted` (with when to resume) unless ``n`` calls fit."""

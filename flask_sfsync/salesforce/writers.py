@@ -146,6 +146,12 @@ def _pipelined(
 
         def fill() -> None:
             while len(inflight) < concurrency:
+                # Near the end of the API budget, one call at a time: the budget then pauses
+                # the push at exactly its limit.
+                if inflight and api.budget is not None and not api.budget.can_spend(
+                    len(inflight) + 1
+                ):
+                    return
                 chunk = next(chunks, None)
                 if chunk is None:
                     return

@@ -173,9 +173,15 @@ def compile_mapping(
         get = contact.get
         for host, target, convert, clears in rules:
             value = get(host)
+            if value is None and convert is None:  # the usual empty: nothing to do
+                if clears:
+                    out[target] = None
+                continue
             if convert is not None:
                 value = convert(value)
-            if not _empty(value):
+            if value.__class__ is str and value and not value.isspace():
+                out[target] = value  # the usual value, without a call
+            elif not _empty(value):
                 out[target] = value
             elif clears:
                 out[target] = None

@@ -210,6 +210,7 @@ def finalize(
 ) -> Plan:
     """``owner_ids``: lower-cased email -> active user; ``account_*``: lower-cased name."""
     plan = Plan()
+    ext_fields: dict[str, str | None] = {}
     for d in drafts:
         fields = d.fields
         owner_id = owner_ids.get(d.owner_email.strip().lower()) if d.owner_email else None
@@ -222,7 +223,9 @@ def finalize(
                 continue
             if key in account_ids:
                 fields["AccountId"] = account_ids[key]
-        ext_field = schema.ext_field(d.sobject)
+        if d.sobject not in ext_fields:
+            ext_fields[d.sobject] = schema.ext_field(d.sobject)
+        ext_field = ext_fields[d.sobject]
         if ext_field:
             fields[ext_field] = settings.external_id(d.host_id)
         if d.target_id is not None and d.matched_by is not MatchedBy.EXTERNAL_ID:

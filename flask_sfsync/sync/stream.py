@@ -30,7 +30,7 @@ from typing import Any
 from flask_sfsync.salesforce import bulk, writers
 from flask_sfsync.salesforce.api import SalesforceApi
 from flask_sfsync.salesforce.describe import DescribeCache, default_cache
-from flask_sfsync.salesforce.errors import PermanentFailure, SalesforceFailure
+from flask_sfsync.salesforce.errors import PermanentFailure, RecordError, SalesforceFailure
 from flask_sfsync.salesforce.owners import OwnerDirectory, default_directory
 
 from .accounts import AccountResolution, resolve_accounts
@@ -139,8 +139,9 @@ class PushStream:
         try:
             yield
         except SalesforceFailure as exc:
-            if isinstance(exc, PermanentFailure):  # a failure of ours (a query), not a record's
-                self._discard()
+            if isinstance(exc, PermanentFailure):
+                # A failure of ours (a query while planning), not a record's: this page's
+                # contacts have no outcome; what earlier pages queued is still to be written.
                 raise
             # Paused (budget, daily limit), reconnect needed, or retries ran out: what was done
             # is stored; the rest waits for the next push.
@@ -289,16 +290,34 @@ class PushStream:
             results = writers.create(self.api, sobject, writes, concurrency=concurrency)
         del writes
         chunk: list[tuple[Outcome, PlannedWrite]] = []
-        for result in results:
-            planned = by_host[result.key]
-            chunk.append((_outcome(result, planned), planned))
-            if len(chunk) == writers.COLLECTION_MAX:
+        try:
+            for result in results:
+                planned = by_host[result.key]
+                chunk.append((_outcome(result, planned), planned))
+                if len(chunk) == writers.COLLECTION_MAX:
+                    full, chunk = chunk, []
+                    self._record(full, relink)
+        finally:
+            # Results already in hand are stored even when a later call stopped the push.
+            if chunk:
                 self._record(chunk, relink)
-                chunk = []
-        if chunk:
-            self._record(chunk, relink)
 
     def _run_spool(self, group: Group, spool: _Spool, *, relink: bool = True) -> None:
+        try:
+            self._read_spool(spool, relink)
+        except PermanentFailure as exc:
+            # The job itself was refused (not its records): each record without an outcome
+            # gets the reason, and the other groups go on.
+            error = exc.errors[0] if exc.errors else RecordError(exc.error_code, str(exc))
+            self._emit([
+                Outcome(w.host_id, OutcomeStatus.FAILED, sobject=w.sobject, action=w.action,
+                        sf_id=w.target_id, matched_by=w.matched_by, error=error)
+                for w in spool.remaining()
+            ])
+        finally:
+            spool.close()
+
+    def _read_spool(self, spool: _Spool, relink: bool) -> None:
         chunk: list[tuple[Outcome, PlannedWrite]] = []
         stale: list[PlannedWrite] = []
         try:
@@ -310,15 +329,14 @@ class PushStream:
                     continue
                 chunk.append((outcome, planned))
                 if len(chunk) == BULK_CHUNK:
-                    self._record(chunk, relink=False)
-                    chunk = []
+                    full, chunk = chunk, []
+                    self._record(full, relink=False)
+        finally:
             if chunk:
                 self._record(chunk, relink=False)
-            if stale:
-                # Their values are needed again (the new records get them): from the job's CSV.
-                self._stale.extend(spool.with_fields(stale))
-        finally:
-            spool.close()
+        if stale:
+            # Their values are needed again (the new records get them): from the job's CSV.
+            self._stale.extend(spool.with_fields(stale))
 
     def _record(self, chunk: Sequence[tuple[Outcome, PlannedWrite]], relink: bool) -> None:
         if relink:
@@ -356,10 +374,12 @@ class _Spool:
         self._meta: dict[str, tuple[str, str | None, MatchedBy | None]] = {}
 
     def add(self, writes: Sequence[PlannedWrite]) -> None:
-        self.spool.add([writers.RecordWrite(w.host_id, w.fields) for w in writes])
         meta = self._meta
+        records: list[writers.RecordWrite] = []
         for w in writes:
             meta[w.host_id] = (w.fingerprint, w.target_id, w.matched_by)
+            records.append(writers.RecordWrite(w.host_id, w.fields))
+        self.spool.add(records)
 
     def run(self) -> Iterator[writers.WriteResult]:
         return self.spool.run()
@@ -369,6 +389,10 @@ class _Spool:
         fingerprint, target_id, matched_by = self._meta.pop(host_id)
         return PlannedWrite(host_id, self.sobject, self.action, _NO_FIELDS, fingerprint,
                             target_id, matched_by)
+
+    def remaining(self) -> list[PlannedWrite]:
+        """The writes that got no result (yet)."""
+        return [self.planned(host_id) for host_id in list(self._meta)]
 
     def with_fields(self, writes: Sequence[PlannedWrite]) -> list[PlannedWrite]:
         """Updates by Id (stale links) again, with the fields they were sent with."""

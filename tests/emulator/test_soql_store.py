@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -119,3 +120,24 @@ def test_tooling_queries(org: Org) -> None:
     assert caught.value.error_code == "INVALID_TYPE"
     rows = execute(org, "SELECT Customer_Number__c FROM Contact").records(0, 10)
     assert rows[0]["Customer_Number__c"] is None
+
+
+@pytest.mark.parametrize("soql", [
+    "SELECT Id, Name, Email, Birthdate, DoNotCall, CreatedDate, Account.Name, "
+    "Account.AnnualRevenue, Owner.Name, Owner.IsActive FROM Contact",
+    "SELECT Id, Subject, Who.Name, Who.Type, What.Name, Status, IsClosed FROM Task",
+    "SELECT Id, Company, Status, LeadSource FROM Lead",
+    "SELECT Email, Username, IsActive FROM User",
+    "SELECT COUNT(Id) n FROM Contact",
+    "SELECT Id FROM Contact WHERE Id = '003000000000000AAA'",
+])
+def test_page_json_is_exactly_the_json_of_the_records(org: Org, soql: str) -> None:
+    """Query pages are written as JSON text cell by cell; it must equal encoding the dicts."""
+    org.create("Contact", {"LastName": 'Quote " back\\slash ünï \u2028 {x} \t', "DoNotCall": True,
+                           "Email": "odd@example.com"}, org.admin.id)
+    result = execute(org, soql, include_deleted=True)
+    for start, count in ((0, 2000), (1, 2), (50, 10)):
+        text, size = result.records_json(start, count)
+        records = result.records(start, count)
+        assert size == len(records)
+        assert text == json.dumps(records, ensure_ascii=False, separators=(",", ":"))

@@ -69,7 +69,18 @@ def describe(ctx: ApiContext, request: Request, version: str, sobject: str) -> R
     return json_response(_tooling_object(ctx, sobject).describe(_root(version)))
 
 
+#: Salesforce's answer to a user whose profile lacks "Customize Application".
+NO_SETUP_ACCESS = (
+    "You do not have the level of access necessary to perform the operation you requested. "
+    "Please contact the owner of the record or your administrator if access is necessary."
+)
+
+
 def _create_custom_field(ctx: ApiContext, body: dict[str, Any]) -> str:
+    user = ctx.org.user(ctx.user_id)
+    if user is None or not user.is_admin:
+        # Creating metadata needs "Customize Application": only the admin profile has it here.
+        raise SalesforceApiError(400, "INSUFFICIENT_ACCESS", NO_SETUP_ACCESS)
     full_name = body.get("FullName")
     sobject = full_name.split(".", 1)[0] if isinstance(full_name, str) else ""
     fdef = ctx.org.add_custom_field(sobject, body, ctx.user_id)

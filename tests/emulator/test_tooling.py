@@ -118,3 +118,14 @@ def test_external_id_and_unique_custom_field(sf: Any) -> None:
     with pytest.raises(SalesforceMalformedRequest) as excinfo:
         sf.Account.create({"Name": "Other", "Ext__c": "E-1"})
     assert error_body(excinfo)[0]["errorCode"] == "DUPLICATE_VALUE"
+
+
+def test_a_user_without_customize_application_cannot_create_fields(local: Any) -> None:
+    standard = next(u for u in local.org.users if u.is_active and not u.is_admin)
+    sf = local.salesforce(user=standard)
+    body = {"FullName": "Contact.Nope__c", "Metadata": {"label": "Nope", "type": "Text",
+                                                        "length": 10}}
+    with pytest.raises(SalesforceMalformedRequest) as raised:
+        sf.toolingexecute("sobjects/CustomField", method="POST", data=body)
+    assert raised.value.content[0]["errorCode"] == "INSUFFICIENT_ACCESS"
+    assert local.org.object_def("Contact").field("Nope__c") is None

@@ -99,3 +99,25 @@ def test_fields_are_created_on_connect_and_listed(env: Env) -> None:
     page = env.page("sfsync.sync_settings")
     assert "they all exist already" in page
     assert 'data-field="Lead.SFSync_Notes__c" data-state="exists"' in page
+
+
+def test_without_permission_to_create_fields_it_says_so_and_still_pushes(env: Env) -> None:
+    standard = next(u for u in env.org.org.users if u.is_active and not u.is_admin)
+    connect(env.client, env.org, username=standard.username, password=standard.password)
+    (ada,) = env.add_contacts([{"first_name": "Ada", "last_name": "Lovelace",
+                                "email": "ada@example.com", "title": "Analyst",
+                                "company": "Engines"}])
+    env.workers.start()
+    wait_for(lambda: "may not create custom fields" in env.page("sfsync.sync_settings"),
+             what="the field setup to report the missing permission")
+    assert env.org.org.object_def("Lead").field("SFSync_Id__c") is None
+
+    env.save_settings()
+    env.sync_now()
+    env.wait_idle()
+    env.edit(ada, title="Mathematician")
+    env.sync_now()
+    env.wait_idle()
+    leads = env.records("Lead")
+    assert [(r["Email"], r["Title"]) for r in leads] == [("ada@example.com", "Mathematician")]
+    assert leads[0]["OwnerId"] == standard.id

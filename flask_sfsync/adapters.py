@@ -2,8 +2,8 @@
 
 A host describes its Contact model once and hands it over::
 
+    from flask_sfsync import SFSync
     from flask_sfsync.adapters import ContactAdapter
-    from flask_sfsync.sync_service import init_push
 
     contacts = ContactAdapter(
         Contact,
@@ -16,7 +16,7 @@ A host describes its Contact model once and hands it over::
         url_endpoint="contacts.show",          # link from the error log to the contact
         watch={Company: lambda company: company.contacts},
     )
-    init_push(app, contacts)                   # after sfsync.init_app(app, db=db)
+    SFSync(app, db=db, contact_adapter=contacts)
 
 Keys not named in ``fields`` are read from the attribute of the same name when the model has
 one (``first_name``, ``last_name``, ``email``, ``phone``, ``title``, ``stage``, ``notes``,

@@ -94,8 +94,11 @@ class SFSync:
         from .cli import sfsync_cli
         from .views import create_blueprint
 
+        adapter = contact_adapter or self.contact_adapter
         app.register_blueprint(
-            create_blueprint(cfg["SFSYNC_BLUEPRINT_NAME"], import_name=__name__),
+            create_blueprint(
+                cfg["SFSYNC_BLUEPRINT_NAME"], import_name=__name__, push_pages=adapter is not None
+            ),
             url_prefix=cfg["SFSYNC_URL_PREFIX"],
         )
         if "sfsync" not in app.cli.commands:
@@ -104,7 +107,6 @@ class SFSync:
         from .sync_models import sync_models_for
 
         sync_models_for(db)
-        adapter = contact_adapter or self.contact_adapter
         if adapter is not None:
             from .sync_service import init_push
 

@@ -2,11 +2,10 @@
 
 ::
 
-    sfsync = SFSync(app, db=db)
-    init_push(app, ContactAdapter(Contact, tenant="team_id", ...))
+    sfsync = SFSync(app, db=db, contact_adapter=ContactAdapter(Contact, tenant="team_id", ...))
 
-:func:`init_push` maps the sync tables on the host's ``db``, tracks the adapter's model, adds
-the settings, sync and error-log pages to the extension's blueprint, the ``flask sfsync sweep``
+``init_app`` then adds the settings, sync and error-log pages to the extension's blueprint and
+calls :func:`init_push`, which tracks the adapter's model, adds the ``flask sfsync sweep``
 command, and creates our custom fields in an org as soon as it is connected.
 """
 
@@ -68,7 +67,8 @@ class PushState:
 
 
 def init_push(app: Flask, adapter: ContactAdapter) -> PushState:
-    """Turn the push sync on for ``app`` (after ``SFSync.init_app``)."""
+    """Turn the push sync on for ``app``: called by ``SFSync.init_app`` when it is given a
+    ``contact_adapter`` (which also adds the push pages to the blueprint)."""
     if "sfsync_push" in app.extensions:
         raise RuntimeError("the push sync is already initialised on this application")
     for key, value in CONFIG_DEFAULTS.items():
@@ -77,11 +77,8 @@ def init_push(app: Flask, adapter: ContactAdapter) -> PushState:
     state = PushState(adapter=adapter, db=sfsync_state.db, models=sync_models_for(sfsync_state.db))
     app.extensions["sfsync_push"] = state
     tracking.install(sfsync_state.db)
-    from .views import errorlog
-    from .views import sync as sync_pages
-
-    sync_pages.register(app, sfsync_state.blueprint_name, app.config["SFSYNC_URL_PREFIX"])
     from .sweep import register_cli
+    from .views import errorlog
 
     register_cli()
     signals.connection_established.connect(_on_connected, app, weak=False)

@@ -16,7 +16,8 @@ from .. import csrf
 from . import guard, integrations, oauth_flow
 
 
-def create_blueprint(name: str, import_name: str) -> Blueprint:
+def create_blueprint(name: str, import_name: str, *, push_pages: bool = False) -> Blueprint:
+    """The blueprint; ``push_pages`` adds the push sync's pages (a contact adapter is set)."""
     bp = Blueprint(
         name,
         import_name,
@@ -30,6 +31,10 @@ def create_blueprint(name: str, import_name: str) -> Blueprint:
     bp.context_processor(_template_globals)
     integrations.register(bp)
     oauth_flow.register(bp)
+    if push_pages:
+        from . import sync
+
+        sync.register(bp)
     return bp
 
 

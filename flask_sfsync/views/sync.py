@@ -1,9 +1,8 @@
 """Sync Now, the sync page with its live progress, and the JSON status it polls.
 
 :func:`register` adds every push page (these, the settings and the error log) to the
-extension's blueprint: as application URL rules whose endpoints carry the blueprint's name,
-so the blueprint's tenant guard, CSRF check and templates apply to them exactly as to its own
-pages (Flask finds a request's blueprint from its endpoint).
+extension's blueprint, so its tenant guard, CSRF check and templates apply to them as to every
+other page of the blueprint.
 """
 
 from __future__ import annotations
@@ -12,7 +11,16 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.wrappers import Response
 
 from ..connections import connection_for
@@ -99,9 +107,6 @@ _PAGES: list[tuple[str, str, Callable[..., Any], list[str]]] = [
 ]
 
 
-def register(app: Flask, blueprint_name: str, url_prefix: str) -> None:
-    prefix = url_prefix.rstrip("/")
+def register(bp: Blueprint) -> None:
     for rule, endpoint, view, methods in _PAGES:
-        app.add_url_rule(
-            prefix + rule, f"{blueprint_name}.{endpoint}", view, methods=methods
-        )
+        bp.add_url_rule(rule, endpoint, view, methods=methods)

@@ -9,7 +9,7 @@ mid-push keeps everything it had already written.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -25,6 +25,81 @@ from .sync_models import SessionLike, SyncModels, SyncRunMixin
 __all__ = ["DbLinkStore", "OutcomeRecorder", "action_label"]
 
 _CHUNK = 900  # bound parameters per IN list (old SQLite builds allow 999)
+
+LINK_COLUMNS = ("tenant_id", "host_id", "sobject", "sf_id", "fingerprint", "last_pushed_at")
+HISTORY_COLUMNS = (
+    "tenant_id", "host_id", "run_id", "status", "action", "sobject", "sf_id", "detail",
+    "created_at",
+)
+
+
+def insert_many(
+    session: SessionLike, table: sa.Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """INSERT ``rows`` (tuples in ``columns`` order) with one driver ``executemany``.
+
+    SQLAlchemy's own executemany processes every parameter of every row in Python, which
+    was most of the time a 100,000-contact push spent storing its links and history. Here
+    the statement is compiled once, and only columns whose type converts values (dates on
+    SQLite, our ``UTCDateTime``) are converted: a value repeated from the previous row (the
+    chunk's timestamp) is converted once.
+    """
+    if not rows:
+        return
+    conn = session.connection()
+    sql, order, processors = _prepared(table, tuple(columns), conn.dialect)
+    if any(processors):
+        rows = _converted(rows, processors)
+    params: list[Any]
+    if order is None:
+        params = [dict(zip(columns, row, strict=True)) for row in rows]
+    elif order == list(range(len(columns))):
+        params = rows if isinstance(rows, list) else list(rows)
+    else:
+        params = [tuple(row[i] for i in order) for row in rows]
+    conn.exec_driver_sql(sql, params)
+
+
+_Prepared = tuple[str, list[int] | None, list[Any]]  # converters: Callable | None
+_PREPARED: dict[tuple[int, tuple[str, ...], str], tuple[sa.Table, _Prepared]] = {}
+
+
+def _prepared(table: sa.Table, columns: tuple[str, ...], dialect: sa.Dialect) -> _Prepared:
+    """The statement, the parameter order (None: named parameters) and each column's
+    converter, once per table, columns and dialect (compiling costs more than 200 rows)."""
+    key = (id(table), columns, dialect.name)
+    cached = _PREPARED.get(key)
+    if cached is not None and cached[0] is table:
+        return cached[1]
+    compiled = table.insert().compile(dialect=dialect, column_keys=list(columns))
+    processors = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
+    ]
+    order = (
+        [columns.index(name) for name in compiled.positiontup or ()]
+        if compiled.positional else None
+    )
+    prepared: _Prepared = (compiled.string, order, processors)
+    _PREPARED[key] = (table, prepared)
+    return prepared
+
+
+def _converted(
+    rows: Sequence[Sequence[Any]], processors: Sequence[Callable[[Any], Any] | None]
+) -> list[tuple[Any, ...]]:
+    out = [tuple(row) for row in rows]
+    for i, convert in enumerate(processors):
+        if convert is None:
+            continue
+        first = out[0][i]
+        if all(row[i] is first for row in out):  # one timestamp for the whole chunk
+            value = convert(first)
+            out = [(*row[:i], value, *row[i + 1 :]) for row in out]
+        else:
+            out = [(*row[:i], convert(row[i]), *row[i + 1 :]) for row in out]
+    return out
+
+
 
 
 def _chunks(items: Sequence[str]) -> list[Sequence[str]]:
@@ -88,8 +163,7 @@ class DbLinkStore:
             for k in links if k.host_id in self._exists
         ]
         inserts = [
-            {"tenant_id": self.tenant_id, "host_id": k.host_id, "sobject": k.sobject,
-             "sf_id": k.sf_id, "fingerprint": k.fingerprint, "last_pushed_at": now}
+            (self.tenant_id, k.host_id, k.sobject, k.sf_id, k.fingerprint, now)
             for k in links if k.host_id not in self._exists
         ]
         if updates:
@@ -105,7 +179,7 @@ class DbLinkStore:
                 updates,
             )
         if inserts:
-            self.session.execute(t.insert(), inserts)
+            insert_many(self.session, t, LINK_COLUMNS, inserts)
             for k in links:
                 self._exists.add(k.host_id)
                 self._absent.discard(k.host_id)
@@ -151,18 +225,23 @@ class OutcomeRecorder:
         self.models = models
         self.run = run
         self.tenant_id = run.tenant_id
+        self.run_id = run.id
         self.linked = linked  # host ids that had a link before this push
         self._open_errors = self._has_open_errors()
         self.app = current_app._get_current_object()  # type: ignore[attr-defined]
 
     def __call__(self, outcomes: Sequence[Outcome]) -> None:
-        history: list[dict[str, Any]] = []
+        history: list[tuple[Any, ...]] = []
         pushed = [o for o in outcomes if o.status is OutcomeStatus.PUSHED]
         failed = [o for o in outcomes if o.status is OutcomeStatus.FAILED]
         skipped = [o for o in outcomes if o.status is OutcomeStatus.SKIPPED]
         now = utcnow()
-        for o in pushed:
-            history.append(self._history(o, "pushed", self._action(o), None, now))
+        tenant, run_id, linked = self.tenant_id, self.run_id, self.linked
+        history.extend(
+            (tenant, o.host_id, run_id, "pushed", action_label(o, o.host_id in linked),
+             o.sobject, o.sf_id, None, now)
+            for o in pushed
+        )
         for o in failed:
             action = self._action(o)
             detail = f"{o.error.status_code}: {o.error.message}" if o.error else None
@@ -177,11 +256,10 @@ class OutcomeRecorder:
             text = _SKIP_TEXT.get(o.skip_reason) if o.skip_reason else None
             history.append(self._history(o, "skipped", None, text, now))
         self._resolve([o.host_id for o in pushed], now)
-        if history:
-            self.session.execute(
-                sa.insert(getattr(self.models.SyncHistory, "__table__")),  # noqa: B009
-                history,
-            )
+        insert_many(
+            self.session, getattr(self.models.SyncHistory, "__table__"),  # noqa: B009
+            HISTORY_COLUMNS, history,
+        )
         run = self.run
         run.done += len(outcomes)
         run.pushed += len(pushed)
@@ -196,12 +274,9 @@ class OutcomeRecorder:
 
     def _history(
         self, o: Outcome, status: str, action: str | None, detail: str | None, now: Any
-    ) -> dict[str, Any]:
-        return {
-            "tenant_id": self.tenant_id, "host_id": o.host_id, "run_id": self.run.id,
-            "status": status, "action": action, "sobject": o.sobject, "sf_id": o.sf_id,
-            "detail": detail, "created_at": now,
-        }
+    ) -> tuple[Any, ...]:
+        return (self.tenant_id, o.host_id, self.run_id, status, action, o.sobject, o.sf_id,
+                detail, now)
 
     def _log_error(self, o: Outcome, action: str, now: Any) -> None:
         """One open entry per contact: a new failure updates it rather than piling up."""
@@ -221,7 +296,7 @@ class OutcomeRecorder:
                 tenant_id=self.tenant_id, host_id=o.host_id, created_at=now, attempts=0
             )
             self.session.add(entry)
-        entry.run_id = self.run.id
+        entry.run_id = self.run_id
         entry.action = action
         entry.sobject = o.sobject or "Lead"
         entry.sf_id = o.sf_id

@@ -442,6 +442,7 @@ def _pushing(ctx: PushContext, run: SyncRunMixin, *, expected: int) -> Iterator[
         _pause(ctx, run, time.time() + pause, f"Salesforce is not answering ({exc}); "
                f"the sync resumes by itself.")
     finally:
+        stream.close()
         _count_calls(ctx, run, ctx.api.meter.calls - calls_before)
 
 

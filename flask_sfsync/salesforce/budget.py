@@ -84,7 +84,11 @@ class ApiBudget:
         ledger: SpendLedger | None = None,
         clock: Callable[[], float] = time.time,
         recheck_after: float = 15 * 60.0,
+        spent_ttl: float = 2.0,
     ) -> None:
+        """``spent_ttl``: how long a reading of the ledger (a Redis round trip for the Flask
+        layer) is reused, plus the calls this budget observed since; a push asks before
+        every call, and several at once when its writes run in parallel."""
         if not 0 < share <= 1 or not 0 < org_ceiling <= 1:
             raise ValueError("share and org_ceiling are fractions in (0, 1]")
         self.share = share
@@ -96,11 +100,18 @@ class ApiBudget:
         # Calls allowed by acquire() and still running (parallel writes): counted as spent.
         self._pending = 0
         self._lock = threading.Lock()
+        self.spent_ttl = spent_ttl
+        self._spent_lock = threading.Lock()
+        self._spent_read_at: float | None = None
+        self._spent_base = 0  # the ledger's count when last read
+        self._spent_since = 0  # calls observed since then
 
     # -- fed by UsageMeter (one call per response) --------------------------------------
     def observe(self, usage: ApiUsage | None) -> None:
         now = self.clock()
         self.ledger.add(now, 1)
+        with self._spent_lock:  # after the add: a re-read in between counts it twice, never 0
+            self._spent_since += 1
         if usage is not None:
             self.usage = replace(usage, observed_at=now)
 
@@ -123,7 +134,14 @@ class ApiBudget:
             self._pending = max(0, self._pending - n)
 
     def spent(self) -> int:
-        return self.ledger.spent_since(self.clock() - DAY)
+        now = self.clock()
+        with self._spent_lock:
+            read_at = self._spent_read_at
+            if read_at is None or not 0 <= now - read_at <= self.spent_ttl:
+                self._spent_base = self.ledger.spent_since(now - DAY)
+                self._spent_read_at = now
+                self._spent_since = 0
+            return self._spent_base + self._spent_since
 
     def can_spend(self, n: int = 1) -> bool:
         """Whether ``n`` more calls fit now, besides those already reserved."""

@@ -39,7 +39,7 @@ from simple_salesforce.util import exception_handler
 from . import writers
 from .api import SalesforceApi
 from .errors import Disposition, PermanentFailure, RecordError, disposition_of
-from .writers import RecordWrite, WriteResult
+from .writers import RecordWrite, Writable, WriteResult
 
 __all__ = ["BulkPolling", "BulkSpool", "parse_error", "write"]
 
@@ -102,7 +102,7 @@ def write(
     api: SalesforceApi,
     sobject: str,
     operation: str,
-    writes: Sequence[RecordWrite],
+    writes: Sequence[Writable],
     *,
     ext_field: str | None = None,
     polling: BulkPolling | None = None,
@@ -161,7 +161,7 @@ class BulkSpool:
     def __len__(self) -> int:
         return len(self._keys)
 
-    def add(self, writes: Sequence[RecordWrite]) -> None:
+    def add(self, writes: Sequence[Writable]) -> None:
         """Append records (their ``fields`` must hold the key field)."""
         known = set(self.columns)
         new = [c for c in dict.fromkeys(n for w in writes for n in w.fields) if c not in known]
@@ -174,7 +174,11 @@ class BulkSpool:
         for w in writes:
             fields = w.fields
             keys[str(fields[key_field])] = w.key
-            writerow([_cell(fields.get(c, "")) for c in columns])
+            cells = [fields.get(c, "") for c in columns]
+            # Most rows hold text only; None (clear) and booleans need their CSV spelling.
+            if None in cells or True in cells or False in cells:
+                cells = [_cell(c) for c in cells]
+            writerow(cells)
 
     def _widen(self, new: Sequence[str]) -> None:
         """New columns go last; rows already written get empty cells (unchanged) for them."""

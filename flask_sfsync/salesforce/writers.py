@@ -17,22 +17,39 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from .api import SalesforceApi
 from .errors import Disposition, PermanentFailure, RecordError, disposition_of, record_error
 
 __all__ = [
     "COLLECTION_MAX",
+    "Call",
     "RecordWrite",
+    "Writable",
     "WriteResult",
     "create",
+    "create_call",
     "delete",
     "update",
+    "update_call",
     "upsert",
+    "upsert_call",
+    "write_chunk",
 ]
 
 COLLECTION_MAX = 200
+
+
+class Writable(Protocol):
+    """What a write needs from a record: :class:`RecordWrite`, or a caller's own object
+    with the same two attributes (no copy per record)."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def fields(self) -> Mapping[str, Any]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,25 +78,23 @@ def upsert(
     api: SalesforceApi,
     sobject: str,
     ext_field: str,
-    writes: Iterable[RecordWrite],
+    writes: Iterable[Writable],
     *,
     concurrency: int = 1,
 ) -> Iterator[WriteResult]:
-    call = _Call("PATCH", f"composite/sobjects/{sobject}/{ext_field}", sobject)
-    return _write(api, call, writes, concurrency)
+    return _write(api, upsert_call(sobject, ext_field), writes, concurrency)
 
 
 def create(
-    api: SalesforceApi, sobject: str, writes: Iterable[RecordWrite], *, concurrency: int = 1
+    api: SalesforceApi, sobject: str, writes: Iterable[Writable], *, concurrency: int = 1
 ) -> Iterator[WriteResult]:
-    return _write(api, _Call("POST", "composite/sobjects", sobject, creates=True), writes,
-                  concurrency)
+    return _write(api, create_call(sobject), writes, concurrency)
 
 
 def update(
-    api: SalesforceApi, sobject: str, writes: Iterable[RecordWrite], *, concurrency: int = 1
+    api: SalesforceApi, sobject: str, writes: Iterable[Writable], *, concurrency: int = 1
 ) -> Iterator[WriteResult]:
-    return _write(api, _Call("PATCH", "composite/sobjects", sobject), writes, concurrency)
+    return _write(api, update_call(sobject), writes, concurrency)
 
 
 def delete(api: SalesforceApi, record_ids: Iterable[str]) -> Iterator[WriteResult]:
@@ -101,7 +116,7 @@ def delete(api: SalesforceApi, record_ids: Iterable[str]) -> Iterator[WriteResul
 
 
 @dataclass(frozen=True)
-class _Call:
+class Call:
     method: str
     path: str
     sobject: str
@@ -109,7 +124,7 @@ class _Call:
 
 
 def _write(
-    api: SalesforceApi, call: _Call, writes: Iterable[RecordWrite], concurrency: int = 1
+    api: SalesforceApi, call: Call, writes: Iterable[Writable], concurrency: int = 1
 ) -> Iterator[WriteResult]:
     """Results in chunks as they are written, so a caller can store links as it goes."""
     chunks = _chunks(writes)
@@ -120,8 +135,8 @@ def _write(
     yield from _pipelined(api, call, chunks, concurrency)
 
 
-def _chunks(writes: Iterable[RecordWrite]) -> Iterator[list[RecordWrite]]:
-    chunk: list[RecordWrite] = []
+def _chunks(writes: Iterable[Writable]) -> Iterator[list[Writable]]:
+    chunk: list[Writable] = []
     for write in writes:
         chunk.append(write)
         if len(chunk) == COLLECTION_MAX:
@@ -132,7 +147,7 @@ def _chunks(writes: Iterable[RecordWrite]) -> Iterator[list[RecordWrite]]:
 
 
 def _pipelined(
-    api: SalesforceApi, call: _Call, chunks: Iterator[list[RecordWrite]], concurrency: int
+    api: SalesforceApi, call: Call, chunks: Iterator[list[Writable]], concurrency: int
 ) -> Iterator[WriteResult]:
     """Up to ``concurrency`` calls in flight, results in order.
 
@@ -186,8 +201,28 @@ def _settle(inflight: deque[Future[list[WriteResult]]]) -> Iterator[WriteResult]
         yield from results
 
 
+def upsert_call(sobject: str, ext_field: str) -> Call:
+    return Call("PATCH", f"composite/sobjects/{sobject}/{ext_field}", sobject)
+
+
+def create_call(sobject: str) -> Call:
+    return Call("POST", "composite/sobjects", sobject, creates=True)
+
+
+def update_call(sobject: str) -> Call:
+    return Call("PATCH", "composite/sobjects", sobject)
+
+
+def write_chunk(
+    api: SalesforceApi, call: Call, chunk: Sequence[Writable]
+) -> list[WriteResult]:
+    """One Collections call (up to 200 records, with its own per-record retries): for a
+    caller that runs calls its own way (the push stream's pipeline)."""
+    return _write_chunk(api, call, chunk)
+
+
 def _write_chunk(
-    api: SalesforceApi, call: _Call, chunk: Sequence[RecordWrite]
+    api: SalesforceApi, call: Call, chunk: Sequence[Writable]
 ) -> list[WriteResult]:
     results: dict[int, WriteResult] = {}
     pending = list(range(len(chunk)))

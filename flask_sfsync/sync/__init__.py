@@ -3,7 +3,8 @@
 The Flask layer calls :func:`push` with a :class:`~flask_sfsync.salesforce.api.SalesforceApi`,
 the host contacts (:class:`HostContact` dicts), the connection's :class:`PushSettings` and
 its :class:`LinkStore`; it gets a :class:`PushReport` back (and each chunk's outcomes as they
-happen through ``on_outcomes``).
+happen through ``on_outcomes``). A full sync feeds its pages to a :class:`PushStream`
+instead, so that memory stays flat and a large push is still one Bulk job.
 """
 
 from .links import Link, LinkStore, MemoryLinkStore
@@ -13,6 +14,7 @@ from .plan import Action, SkipReason
 from .push import OutcomeSink, push
 from .results import Outcome, OutcomeStatus, PushReport
 from .settings import PushAs, PushSettings
+from .stream import PushStream
 
 __all__ = [
     "Action",
@@ -27,6 +29,7 @@ __all__ = [
     "PushAs",
     "PushReport",
     "PushSettings",
+    "PushStream",
     "SkipReason",
     "push",
 ]

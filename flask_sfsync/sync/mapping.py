@@ -173,7 +173,7 @@ def compile_mapping(
         get = contact.get
         for host, target, convert, clears in rules:
             value = get(host)
-            if value is None and convert is None:  # the usual empty: nothing to do
+            if value is None:  # the usual empty (every converter keeps None as None)
                 if clears:
                     out[target] = None
                 continue

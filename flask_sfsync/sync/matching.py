@@ -115,8 +115,19 @@ class Matcher:
         self._scanned: dict[str, _Index] | None = None  # None: not decided yet
         self._claimed: set[str] = set()
 
+    @property
+    def finds_nothing(self) -> bool:
+        """The org was read whole and holds nothing to match (an empty org): later pages
+        need not even be looked at."""
+        scanned = self._scanned
+        return (
+            scanned is not None
+            and len(scanned) == len(self.objects)
+            and not any(i.by_external_id or i.by_email for i in scanned.values())
+        )
+
     def find(self, candidates: Sequence[Candidate]) -> dict[str, Match]:
-        if not candidates:
+        if not candidates or self.finds_nothing:
             return {}
         if self._scanned is None:
             self._scanned = self._scan(max(len(candidates), self.expected))
@@ -227,6 +238,9 @@ def _decide(
 ) -> dict[str, Match]:
     """``claimed``: records already taken (by earlier pages); this page's are added."""
     matches: dict[str, Match] = {}
+    if not (contacts.by_external_id or contacts.by_email or leads.by_external_id
+            or leads.by_email):
+        return matches
     # External IDs first, for every candidate: they are certain, emails are guesses.
     for c in candidates:
         for index in (contacts, leads):

@@ -105,6 +105,11 @@ class PlannedWrite:
     target_id: str | None = None
     matched_by: MatchedBy | None = None
 
+    @property
+    def key(self) -> str:
+        """As a :class:`~flask_sfsync.salesforce.writers.Writable`: results come back by it."""
+        return self.host_id
+
 
 @dataclass
 class Plan:

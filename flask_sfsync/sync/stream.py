@@ -17,6 +17,10 @@ costs one Bulk job. Groups that never grow that large go through sObject Collect
 cannot use Bulk (its results do not say which created row was which): they go through
 Collections as soon as they pass the threshold.
 
+A push that can never reach the threshold (``expected`` contacts in all, at most the
+threshold) does not wait: each page's calls go into a :class:`~.pipeline.Pipeline` as soon
+as the page is planned, and Salesforce saves them while the next page is read and planned.
+
 What has not been written yet is :attr:`PushStream.pending`: a caller that keeps a resume
 point (the full sync's cursor) moves it only when nothing is pending.
 """
@@ -36,7 +40,8 @@ from flask_sfsync.salesforce.owners import OwnerDirectory, default_directory
 from .accounts import AccountResolution, resolve_accounts
 from .links import Link, LinkStore
 from .mapping import HostContact, Mapper
-from .matching import Candidate, MatchedBy, Matcher
+from .matching import Candidate, Match, MatchedBy, Matcher
+from .pipeline import Pipeline
 from .plan import Action, Draft, OrgSchema, Plan, PlannedWrite, draft, finalize, select
 from .results import Outcome, OutcomeStatus, PushReport
 from .settings import PushAs, PushSettings
@@ -49,6 +54,14 @@ Group = tuple[str, Action]
 # Outcomes handed to the sink at once when reading a Bulk job's results (Collections: one
 # call's 200). Each hand-over is a database commit in the Flask layer.
 BULK_CHUNK = 2000
+# Outcomes of Collections updates and upserts stored at once, at most: five calls' worth
+# when results come faster than they are stored (a lost chunk is re-sent, idempotently);
+# whenever the stream would wait for Salesforce anyway, what it has is stored.
+COLLECTIONS_CHUNK = 1000
+# Contact push: new company names gathered before their Accounts are looked up and created
+# (a query per 1,000 names, a create call per 200), or contacts waiting for them at most.
+ACCOUNT_NAMES = 1000
+AWAITING_MAX = 20_000
 
 
 class PushStream:
@@ -81,9 +94,16 @@ class PushStream:
         self._matcher: Matcher | None = None
         self._mappers: dict[str, Mapper] = {}
         self._accounts = AccountResolution()
+        # Contact push: drafts waiting for their (new) company's Account, and those names.
+        self._awaiting: list[Draft] = []
+        self._awaiting_names: set[str] = set()
         self._held: dict[Group, list[PlannedWrite]] = {}
         self._spools: dict[Group, _Spool] = {}
         self._stale: list[PlannedWrite] = []
+        # A push that can never reach the Bulk threshold writes each page as it is planned.
+        self._eager = 0 < expected <= settings.bulk_threshold
+        self._pipeline: Pipeline[list[PlannedWrite]] | None = None
+        self._done: list[tuple[Outcome, PlannedWrite]] = []  # results not stored yet
 
     @property
     def stopped(self) -> SalesforceFailure | None:
@@ -91,8 +111,12 @@ class PushStream:
 
     @property
     def pending(self) -> bool:
-        """Writes planned but not written yet."""
-        return any(self._held.values()) or bool(self._spools)
+        """Writes planned but not written (or not stored) yet."""
+        return (
+            any(self._held.values()) or bool(self._spools) or bool(self._done)
+            or bool(self._awaiting)
+            or (self._pipeline is not None and len(self._pipeline) > 0)
+        )
 
     # -- feeding ------------------------------------------------------------------------------
 
@@ -100,25 +124,33 @@ class PushStream:
         if self.stopped is not None:
             return
         with self._guard():
-            plan = self._plan(list(contacts))
-            self._emit([
-                Outcome(s.host_id, OutcomeStatus.SKIPPED, skip_reason=s.reason)
-                for s in plan.skips
-            ])
-            # The write that failed for these was their Account's creation.
-            self._emit([
-                Outcome(host_id, OutcomeStatus.FAILED, sobject="Account", action=Action.CREATE,
-                        error=error)
-                for host_id, _, error in plan.failures
-            ])
-            for group, writes in plan.groups().items():
-                self._queue(group, writes)
+            self._take(self._plan(list(contacts)))
+            if self._pipeline is not None:
+                self._pipeline.collect()
+
+    def _take(self, plan: Plan) -> None:
+        self._emit([
+            Outcome(s.host_id, OutcomeStatus.SKIPPED, skip_reason=s.reason) for s in plan.skips
+        ])
+        # The write that failed for these was their Account's creation.
+        self._emit([
+            Outcome(host_id, OutcomeStatus.FAILED, sobject="Account", action=Action.CREATE,
+                    error=error)
+            for host_id, _, error in plan.failures
+        ])
+        for group, writes in plan.groups().items():
+            self._queue(group, writes)
 
     def finish(self) -> PushReport:
         """Write everything still waiting; the report says what happened."""
         try:
             if self.stopped is None:
                 with self._guard():
+                    if self._awaiting:
+                        self._take(self._finalize(self._with_accounts([], flush=True)))
+                    if self._pipeline is not None:
+                        self._pipeline.drain()
+                    self._store_done()
                     held, self._held = self._held, {}
                     for group, writes in held.items():
                         self._collections(group, writes)
@@ -130,9 +162,14 @@ class PushStream:
                     for group, writes in _relinked(stale, self.settings).items():
                         self._execute(group, writes)
         finally:
-            self._discard()
+            self.close()
             self.report.api_calls = self.api.meter.calls - self._calls_before
         return self.report
+
+    def close(self) -> None:
+        """Let go of threads and files (after :meth:`finish`, or instead of it when the
+        caller gives up); what was not written stays unwritten."""
+        self._discard()
 
     @contextmanager
     def _guard(self) -> Iterator[None]:
@@ -146,6 +183,7 @@ class PushStream:
             # Paused (budget, daily limit), reconnect needed, or retries ran out: what was done
             # is stored; the rest waits for the next push.
             self.report.stopped = exc
+            self._store_done()
             self._discard()
 
     def _discard(self) -> None:
@@ -153,6 +191,10 @@ class PushStream:
             spool.close()
         self._spools = {}
         self._held = {}
+        self._awaiting, self._awaiting_names = [], set()
+        if self._pipeline is not None:
+            self._pipeline.close()
+            self._pipeline = None
 
     # -- planning ---------------------------------------------------------------------------
 
@@ -164,32 +206,64 @@ class PushStream:
             return Plan(skips=skips)
         links = self.link_store.links_for([str(c["id"]) for c in eligible])
         schema = self._org_schema()
-        unlinked = [
-            Candidate(
-                str(c["id"]),
-                settings.external_id(str(c["id"])),
-                (c.get("email") or "").strip() or None,
-            )
-            for c in eligible
-            if str(c["id"]) not in links
-        ]
-        matches = self._matcher_for(schema).find(unlinked) if unlinked else {}
-        del unlinked
+        matcher = self._matcher_for(schema)
+        matches: dict[str, Match] = {}
+        if not matcher.finds_nothing:
+            unlinked = [
+                Candidate(
+                    str(c["id"]),
+                    settings.external_id(str(c["id"])),
+                    (c.get("email") or "").strip() or None,
+                )
+                for c in eligible
+                if str(c["id"]) not in links
+            ]
+            matches = matcher.find(unlinked)
+            del unlinked
         drafts, unchanged = draft(eligible, settings, schema, links, matches,
                                   mappers=self._mappers)
         del eligible, links, matches
-        owner_ids = self.owners.resolve(self.api, (d.owner_email for d in drafts))
-        accounts = self._resolve_accounts(drafts, owner_ids)
-        plan = finalize(
-            drafts,
-            settings,
-            schema,
-            owner_ids=owner_ids,
-            account_ids=accounts.ids,
-            account_errors=accounts.errors,
-        )
+        plan = self._finalize(self._with_accounts(drafts))
         plan.skips = skips + unchanged
         return plan
+
+    def _finalize(self, drafts: list[Draft]) -> Plan:
+        if not drafts:
+            return Plan()
+        owner_ids = self.owners.resolve(self.api, (d.owner_email for d in drafts))
+        return finalize(
+            drafts,
+            self.settings,
+            self._org_schema(),
+            owner_ids=owner_ids,
+            account_ids=self._accounts.ids,
+            account_errors=self._accounts.errors,
+        )
+
+    def _with_accounts(self, drafts: list[Draft], *, flush: bool = False) -> list[Draft]:
+        """The drafts whose Account is known, now or (a Contact push) once enough new
+        company names have gathered: Accounts are looked up and created together, one query
+        per 1,000 names and one call per 200 new ones, however the contacts are paged."""
+        if self.settings.push_as is not PushAs.CONTACT:
+            return drafts
+        known = self._accounts
+        ready: list[Draft] = []
+        for d in drafts:
+            key = d.company.lower() if d.company else None
+            if key is None or key in known.ids or key in known.errors:
+                ready.append(d)
+            else:
+                self._awaiting.append(d)
+                self._awaiting_names.add(key)
+        if self._awaiting and (
+            flush
+            or len(self._awaiting_names) >= ACCOUNT_NAMES
+            or len(self._awaiting) >= AWAITING_MAX
+        ):
+            waiting, self._awaiting, self._awaiting_names = self._awaiting, [], set()
+            self._resolve_accounts(waiting)
+            ready.extend(waiting)
+        return ready
 
     def _org_schema(self) -> OrgSchema:
         if self._schema is None:
@@ -211,13 +285,10 @@ class PushStream:
             )
         return self._matcher
 
-    def _resolve_accounts(
-        self, drafts: Sequence[Draft], owner_ids: dict[str, str | None]
-    ) -> AccountResolution:
-        """Accounts of this page's companies; names seen on earlier pages cost nothing."""
+    def _resolve_accounts(self, drafts: Sequence[Draft]) -> None:
+        """Accounts of these drafts' companies; names already resolved cost nothing."""
         known = self._accounts
-        if self.settings.push_as is not PushAs.CONTACT:
-            return known
+        owner_ids = self.owners.resolve(self.api, (d.owner_email for d in drafts))
         account_owners: dict[str, str] = {}
         names: list[str] = []
         for d in drafts:
@@ -236,11 +307,13 @@ class PushStream:
             known.errors.update(found.errors)
             known.created |= found.created
             self.report.accounts_created += len(found.created)
-        return known
 
     # -- writing ------------------------------------------------------------------------------
 
     def _queue(self, group: Group, writes: list[PlannedWrite]) -> None:
+        if self._eager and not _needs_one_at_a_time(writes):
+            self._submit(group, writes)
+            return
         spool = self._spools.get(group)
         if spool is not None:
             spool.add(writes)
@@ -256,6 +329,41 @@ class PushStream:
             spool = _Spool(self.api, group, self.settings)
             self._spools[group] = spool
             spool.add(held)
+
+    def _submit(self, group: Group, writes: list[PlannedWrite]) -> None:
+        """Into the pipeline: written while the next page is planned."""
+        if self._pipeline is None:
+            self._pipeline = Pipeline(
+                self.api, self.settings.write_concurrency, self._on_results,
+                on_wait=self._store_done,
+            )
+        sobject, action = group
+        if action is Action.UPSERT:
+            call = writers.upsert_call(sobject, self.settings.external_id_field)
+        elif action is Action.UPDATE:
+            call = writers.update_call(sobject)
+        else:
+            call = writers.create_call(sobject)
+        size = writers.COLLECTION_MAX
+        for start in range(0, len(writes), size):
+            chunk = writes[start : start + size]
+            self._pipeline.submit(call, chunk, chunk)
+
+    def _on_results(
+        self, results: list[writers.WriteResult], chunk: list[PlannedWrite]
+    ) -> None:
+        by_host = {w.host_id: w for w in chunk}
+        for result in results:
+            planned = by_host[result.key]
+            self._done.append((_outcome(result, planned), planned))
+        # Creates are stored call by call: a lost result there would mean a second record.
+        if chunk[0].action is Action.CREATE or len(self._done) >= COLLECTIONS_CHUNK:
+            self._store_done()
+
+    def _store_done(self) -> None:
+        done, self._done = self._done, []
+        if done:
+            self._record(done, relink=True)
 
     def _execute(self, group: Group, writes: list[PlannedWrite]) -> None:
         """Write ``writes`` now: Bulk above the threshold, else Collections."""
@@ -274,11 +382,10 @@ class PushStream:
     ) -> None:
         sobject, action = group
         by_host = {w.host_id: w for w in group_writes}
-        writes = [writers.RecordWrite(w.host_id, w.fields) for w in group_writes]
-        # Contacts of one Account written in parallel calls would wait on each other's lock
-        # of that Account (UNABLE_TO_LOCK_ROW): one call at a time then.
-        parallel = not any("AccountId" in w.fields for w in group_writes)
-        concurrency = self.settings.write_concurrency if parallel else 1
+        writes = group_writes
+        concurrency = 1 if _needs_one_at_a_time(group_writes) else (
+            self.settings.write_concurrency
+        )
         ext_field = self.settings.external_id_field
         results: Iterator[writers.WriteResult]
         if action is Action.UPSERT:
@@ -289,12 +396,13 @@ class PushStream:
         else:
             results = writers.create(self.api, sobject, writes, concurrency=concurrency)
         del writes
+        record_every = writers.COLLECTION_MAX  # call by call: the progress moves with them
         chunk: list[tuple[Outcome, PlannedWrite]] = []
         try:
             for result in results:
                 planned = by_host[result.key]
                 chunk.append((_outcome(result, planned), planned))
-                if len(chunk) == writers.COLLECTION_MAX:
+                if len(chunk) >= record_every:
                     full, chunk = chunk, []
                     self._record(full, relink)
         finally:
@@ -318,22 +426,35 @@ class PushStream:
             spool.close()
 
     def _read_spool(self, spool: _Spool, relink: bool) -> None:
-        chunk: list[tuple[Outcome, PlannedWrite]] = []
+        """Results as they are read, stored ``BULK_CHUNK`` at a time (no per-record planned
+        write is rebuilt: a 100,000-record job's results are mostly plain successes)."""
+        outcomes: list[Outcome] = []
+        links: list[Link] = []
         stale: list[PlannedWrite] = []
+        sobject, action = spool.sobject, spool.action
+        pushed, failed = OutcomeStatus.PUSHED, OutcomeStatus.FAILED
         try:
             for result in spool.run():
-                planned = spool.planned(result.key)
-                outcome = _outcome(result, planned)
-                if relink and _link_is_stale(outcome):
-                    stale.append(planned)
-                    continue
-                chunk.append((outcome, planned))
-                if len(chunk) == BULK_CHUNK:
-                    full, chunk = chunk, []
-                    self._record(full, relink=False)
+                host_id = result.key
+                fingerprint, target_id, matched_by = spool.pop(host_id)
+                error = result.error
+                if error is None:
+                    outcomes.append(Outcome(host_id, pushed, sobject, action, result.id,
+                                            result.created, matched_by))
+                    if result.id:
+                        links.append(Link(host_id, sobject, result.id, fingerprint))
+                elif relink and matched_by is MatchedBy.LINK and error.status_code in _GONE:
+                    stale.append(PlannedWrite(host_id, sobject, action, _NO_FIELDS, fingerprint,
+                                              target_id, matched_by))
+                else:
+                    outcomes.append(Outcome(host_id, failed, sobject, action, target_id,
+                                            result.created, matched_by, error=error))
+                if len(outcomes) >= BULK_CHUNK:
+                    done, outcomes, saved, links = outcomes, [], links, []
+                    self._store(done, saved)
         finally:
-            if chunk:
-                self._record(chunk, relink=False)
+            if outcomes:
+                self._store(outcomes, links)
         if stale:
             # Their values are needed again (the new records get them): from the job's CSV.
             self._stale.extend(spool.with_fields(stale))
@@ -347,10 +468,14 @@ class PushStream:
             for o, w in chunk
             if o.status is OutcomeStatus.PUSHED and o.sf_id
         ]
+        self._store([o for o, _ in chunk], links)
+
+    def _store(self, outcomes: Sequence[Outcome], links: Sequence[Link]) -> None:
+        """Links first, then the outcomes (the sink commits both)."""
         self.link_store.save_links(links)
         if self.keep_outcomes:
             self.report.links.extend(links)
-        self._emit([o for o, _ in chunk])
+        self._emit(outcomes)
 
     def _emit(self, outcomes: Sequence[Outcome]) -> None:
         if not outcomes:
@@ -375,24 +500,25 @@ class _Spool:
 
     def add(self, writes: Sequence[PlannedWrite]) -> None:
         meta = self._meta
-        records: list[writers.RecordWrite] = []
         for w in writes:
             meta[w.host_id] = (w.fingerprint, w.target_id, w.matched_by)
-            records.append(writers.RecordWrite(w.host_id, w.fields))
-        self.spool.add(records)
+        self.spool.add(writes)
 
     def run(self) -> Iterator[writers.WriteResult]:
         return self.spool.run()
 
-    def planned(self, host_id: str) -> PlannedWrite:
-        """The planned write of a result (without its fields); forgotten once asked for."""
-        fingerprint, target_id, matched_by = self._meta.pop(host_id)
-        return PlannedWrite(host_id, self.sobject, self.action, _NO_FIELDS, fingerprint,
-                            target_id, matched_by)
+    def pop(self, host_id: str) -> tuple[str, str | None, MatchedBy | None]:
+        """(fingerprint, target id, matched by) of a result's record; forgotten then."""
+        return self._meta.pop(host_id)
 
     def remaining(self) -> list[PlannedWrite]:
-        """The writes that got no result (yet)."""
-        return [self.planned(host_id) for host_id in list(self._meta)]
+        """The writes that got no result (yet), without their fields."""
+        left, self._meta = self._meta, {}
+        return [
+            PlannedWrite(host_id, self.sobject, self.action, _NO_FIELDS, fingerprint,
+                         target_id, matched_by)
+            for host_id, (fingerprint, target_id, matched_by) in left.items()
+        ]
 
     def with_fields(self, writes: Sequence[PlannedWrite]) -> list[PlannedWrite]:
         """Updates by Id (stale links) again, with the fields they were sent with."""
@@ -409,6 +535,12 @@ class _Spool:
 
 
 _NO_FIELDS: dict[str, Any] = {}
+
+
+def _needs_one_at_a_time(writes: Sequence[PlannedWrite]) -> bool:
+    """Contacts of one Account written in parallel calls would wait on each other's lock of
+    that Account (UNABLE_TO_LOCK_ROW): their calls go one at a time."""
+    return any("AccountId" in w.fields for w in writes)
 
 
 # What an update by Id of a record that is gone answers.

@@ -183,6 +183,28 @@ class SalesforceApi:
             page = self.call(partial(_query_more, url=url, timeout=self.timeout))
             yield from page.get("records", [])
 
+    def get_each(self, paths: Sequence[str]) -> list[tuple[int, Any]]:
+        """:meth:`get_many`, but a subrequest's own failure (other than a transient one,
+        which is retried) comes back as its (status, body) instead of raising: for a
+        caller that can do without some of the answers."""
+        answers: list[tuple[int, Any]] = [(0, None)] * len(paths)
+        pending = list(range(len(paths)))
+        for round_ in range(self.retry.attempts):
+            if round_:
+                self.sleep(self.retry.delay(round_ - 1))
+            retry: list[int] = []
+            for start in range(0, len(pending), COMPOSITE_MAX):
+                batch = pending[start : start + COMPOSITE_MAX]
+                for index, (status, body) in zip(batch, self._composite(paths, batch), strict=True):
+                    if status >= 300 and _sub_errors(status, body)[0] is Disposition.RETRY:
+                        retry.append(index)
+                    else:
+                        answers[index] = (status, body)
+            pending = retry
+            if not pending:
+                return answers
+        raise TransientFailure(f"{len(pending)} Composite subrequests kept failing")
+
     def get_many(self, paths: Sequence[str]) -> list[Any]:
         """GET several resources, 25 to a Composite call (one API call each batch).
 

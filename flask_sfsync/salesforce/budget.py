@@ -97,11 +97,13 @@ class ApiBudget:
         self.clock = clock
         self.recheck_after = recheck_after
         self.usage: ApiUsage | None = None
-        # Calls allowed by acquire() and still running (parallel writes): counted as spent.
+        # Calls allowed by acquire() whose response has not been observed yet (parallel
+        # writes): counted as spent. Per thread too: a response is observed on the thread
+        # that made the call, which is what turns its reservation into spending.
         self._pending = 0
-        self._lock = threading.Lock()
+        self._reserved = threading.local()
+        self._lock = threading.RLock()  # pending, the spent reading, and the two together
         self.spent_ttl = spent_ttl
-        self._spent_lock = threading.Lock()
         self._spent_read_at: float | None = None
         self._spent_base = 0  # the ledger's count when last read
         self._spent_since = 0  # calls observed since then
@@ -109,9 +111,10 @@ class ApiBudget:
     # -- fed by UsageMeter (one call per response) --------------------------------------
     def observe(self, usage: ApiUsage | None) -> None:
         now = self.clock()
-        self.ledger.add(now, 1)
-        with self._spent_lock:  # after the add: a re-read in between counts it twice, never 0
+        with self._lock:  # spent and reserved change together: never counted twice or not at all
+            self.ledger.add(now, 1)
             self._spent_since += 1
+            self._settle(1)
         if usage is not None:
             self.usage = replace(usage, observed_at=now)
 
@@ -123,19 +126,29 @@ class ApiBudget:
 
     def acquire(self, n: int = 1) -> None:
         """:meth:`check` and reserve: calls running in other threads count as spent, so
-        parallel calls can never overshoot the budget together. Pair with :meth:`release`."""
+        parallel calls can never overshoot the budget together. Pair with :meth:`release`
+        on the same thread."""
         with self._lock:
             self.check(n + self._pending)
             self._pending += n
+            self._reserved.n = getattr(self._reserved, "n", 0) + n
 
     def release(self, n: int = 1) -> None:
-        """The reserved calls are done (their responses, if any, are in the ledger)."""
+        """This thread's reserved calls are done: what no response used is given back
+        (a call that never reached Salesforce)."""
         with self._lock:
-            self._pending = max(0, self._pending - n)
+            self._settle(n)
+
+    def _settle(self, n: int) -> None:
+        mine = getattr(self._reserved, "n", 0)
+        taken = min(mine, n)
+        if taken:
+            self._reserved.n = mine - taken
+            self._pending = max(0, self._pending - taken)
 
     def spent(self) -> int:
         now = self.clock()
-        with self._spent_lock:
+        with self._lock:
             read_at = self._spent_read_at
             if read_at is None or not 0 <= now - read_at <= self.spent_ttl:
                 self._spent_base = self.ledger.spent_since(now - DAY)

@@ -98,6 +98,14 @@ class DescribeCache:
         for sobject, body in zip(missing, bodies, strict=True):
             self._store(api.org_key, sobject, ObjectInfo.from_describe(body))
 
+    def missing(self, api: SalesforceApi, sobjects: Iterable[str]) -> list[str]:
+        """Those of ``sobjects`` not cached (their describe paths: ``sobjects/X/describe``)."""
+        return [s for s in dict.fromkeys(sobjects) if self._cached(api.org_key, s) is None]
+
+    def put(self, api: SalesforceApi, sobject: str, describe: Mapping[str, Any]) -> None:
+        """Cache a describe a caller fetched itself (in a Composite call of its own)."""
+        self._store(api.org_key, sobject, ObjectInfo.from_describe(describe))
+
     def invalidate(self, org_key: str, sobject: str | None = None) -> None:
         with self._lock:
             for key in [k for k in self._entries if k[0] == org_key]:

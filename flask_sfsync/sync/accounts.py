@@ -29,10 +29,15 @@ class AccountResolution:
 
 
 def resolve_accounts(
-    api: SalesforceApi, names: Iterable[str | None], *, owner_ids: dict[str, str] | None = None
+    api: SalesforceApi,
+    names: Iterable[str | None],
+    *,
+    owner_ids: dict[str, str] | None = None,
+    look_up: bool = True,
 ) -> AccountResolution:
     """Account Ids for ``names``: one query per 1,000 names (25 per call), then one create
-    call per 200 missing Accounts. ``owner_ids``: lower-cased name -> OwnerId for new ones."""
+    call per 200 missing Accounts. ``owner_ids``: lower-cased name -> OwnerId for new ones;
+    ``look_up`` False: the caller knows none of them exists (it read every Account)."""
     wanted: dict[str, str] = {}
     for name in names:
         if name and name.strip():
@@ -46,7 +51,7 @@ def resolve_accounts(
         )
         for chunk in in_chunks(wanted.values())
     ]
-    for body in api.get_many(paths):
+    for body in api.get_many(paths) if look_up else ():
         for record in body.get("records", []):
             result.ids.setdefault(str(record["Name"]).lower(), str(record["Id"]))
         # IN lists of 1,000 names match at most a few per name; more pages are rare

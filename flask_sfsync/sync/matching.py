@@ -126,11 +126,24 @@ class Matcher:
             and not any(i.by_external_id or i.by_email for i in scanned.values())
         )
 
-    def find(self, candidates: Sequence[Candidate]) -> dict[str, Match]:
+    def will_scan(self, candidates: int) -> bool:
+        """Whether :meth:`find` of that many candidates starts with a read of the org's
+        whole email index (:meth:`scan_paths`)."""
+        return self._scanned is None and max(candidates, self.expected) >= SCAN_FROM
+
+    def scan_paths(self) -> list[str]:
+        """The first page of each object's email index, as Composite subrequest paths: a
+        caller may fetch them with other reads and hand them to :meth:`find`."""
+        return [_query_path(_soql(obj, _scan_filter(obj))) for obj in self.objects]
+
+    def find(
+        self, candidates: Sequence[Candidate], *, first_pages: Sequence[Any] | None = None
+    ) -> dict[str, Match]:
+        """``first_pages``: the bodies of :meth:`scan_paths`, when the caller fetched them."""
         if not candidates or self.finds_nothing:
             return {}
         if self._scanned is None:
-            self._scanned = self._scan(max(len(candidates), self.expected))
+            self._scanned = self._scan(max(len(candidates), self.expected), first_pages)
         indexes = {
             o.sobject: self._scanned.get(o.sobject) or _Index(o.sobject) for o in self.objects
         }
@@ -138,20 +151,26 @@ class Matcher:
         _run(self.api, [(o, soql) for o in todo for soql in _statements(o, candidates)], indexes)
         return _decide(candidates, indexes["Contact"], indexes["Lead"], self._claimed)
 
-    def _scan(self, candidates: int) -> dict[str, _Index]:
+    def _scan(self, candidates: int, first: Sequence[Any] | None) -> dict[str, _Index]:
         if candidates < SCAN_FROM:
             return {}
         indexes = {o.sobject: _Index(o.sobject) for o in self.objects}
-        rest = _scan(self.api, self.objects, indexes, chunks=-(-candidates // CHUNK_ITEMS))
+        rest = _scan(self.api, self.objects, indexes, chunks=-(-candidates // CHUNK_ITEMS),
+                     first=first)
         return {o.sobject: indexes[o.sobject] for o in self.objects if o not in rest}
 
 
 def _scan(
-    api: SalesforceApi, objects: Sequence[_Object], indexes: dict[str, _Index], chunks: int
+    api: SalesforceApi,
+    objects: Sequence[_Object],
+    indexes: dict[str, _Index],
+    chunks: int,
+    first: Sequence[Any] | None = None,
 ) -> list[_Object]:
     """Read each object's whole index when that is cheaper than IN lists; the objects left
-    to query by IN lists are returned."""
-    first = api.get_many([_query_path(_soql(obj, _scan_filter(obj))) for obj in objects])
+    to query by IN lists are returned. ``first``: the first pages, already fetched."""
+    if first is None:
+        first = api.get_many([_query_path(_soql(obj, _scan_filter(obj))) for obj in objects])
     rest: list[_Object] = []
     for obj, page in zip(objects, first, strict=True):
         pages_left = -(-int(page.get("totalSize", 0)) // PAGE_SIZE) - 1

@@ -8,8 +8,8 @@
         if stream.stopped: break
     report = stream.finish()      # what is still waiting is written
 
-Each page is planned as :func:`~.push.push` plans (select, links, matches, draft, owners,
-Accounts, finalize) and its writes are queued per (object, action). A group stays in memory
+Each page is planned by a :class:`~.pages.PagePlanner` (select, links, matches, draft,
+owners, Accounts, finalize) and its writes are queued per (object, action). A group stays in memory
 until it grows past ``settings.bulk_threshold``: then it goes to a Bulk API 2.0 spool (a CSV
 file on disk that later pages append to), so however many pages a sync has, each group
 costs one Bulk job. Groups that never grow that large go through sObject Collections at
@@ -37,14 +37,14 @@ from flask_sfsync.salesforce.describe import DescribeCache, default_cache
 from flask_sfsync.salesforce.errors import PermanentFailure, RecordError, SalesforceFailure
 from flask_sfsync.salesforce.owners import OwnerDirectory, default_directory
 
-from .accounts import AccountResolution, resolve_accounts
 from .links import Link, LinkStore
-from .mapping import HostContact, Mapper
-from .matching import Candidate, Match, MatchedBy, Matcher
+from .mapping import HostContact
+from .matching import MatchedBy
+from .pages import PagePlanner
 from .pipeline import Pipeline
-from .plan import Action, Draft, OrgSchema, Plan, PlannedWrite, draft, finalize, select
+from .plan import Action, Plan, PlannedWrite
 from .results import Outcome, OutcomeStatus, PushReport
-from .settings import PushAs, PushSettings
+from .settings import PushSettings
 
 __all__ = ["OutcomeSink", "PushStream"]
 
@@ -58,10 +58,6 @@ BULK_CHUNK = 2000
 # when results come faster than they are stored (a lost chunk is re-sent, idempotently);
 # whenever the stream would wait for Salesforce anyway, what it has is stored.
 COLLECTIONS_CHUNK = 1000
-# Contact push: new company names gathered before their Accounts are looked up and created
-# (a query per 1,000 names, a create call per 200), or contacts waiting for them at most.
-ACCOUNT_NAMES = 1000
-AWAITING_MAX = 20_000
 
 
 class PushStream:
@@ -90,13 +86,8 @@ class PushStream:
         self.keep_outcomes = keep_outcomes
         self.report = PushReport()
         self._calls_before = api.meter.calls
-        self._schema: OrgSchema | None = None
-        self._matcher: Matcher | None = None
-        self._mappers: dict[str, Mapper] = {}
-        self._accounts = AccountResolution()
-        # Contact push: drafts waiting for their (new) company's Account, and those names.
-        self._awaiting: list[Draft] = []
-        self._awaiting_names: set[str] = set()
+        self.planner = PagePlanner(api, settings, link_store, describe=describe,
+                                   owners=owners, expected=expected)
         self._held: dict[Group, list[PlannedWrite]] = {}
         self._spools: dict[Group, _Spool] = {}
         self._stale: list[PlannedWrite] = []
@@ -114,7 +105,7 @@ class PushStream:
         """Writes planned but not written (or not stored) yet."""
         return (
             any(self._held.values()) or bool(self._spools) or bool(self._done)
-            or bool(self._awaiting)
+            or self.planner.waiting
             or (self._pipeline is not None and len(self._pipeline) > 0)
         )
 
@@ -124,7 +115,7 @@ class PushStream:
         if self.stopped is not None:
             return
         with self._guard():
-            self._take(self._plan(list(contacts)))
+            self._take(self.planner.plan(list(contacts)))
             if self._pipeline is not None:
                 self._pipeline.collect()
 
@@ -146,8 +137,8 @@ class PushStream:
         try:
             if self.stopped is None:
                 with self._guard():
-                    if self._awaiting:
-                        self._take(self._finalize(self._with_accounts([], flush=True)))
+                    if self.planner.waiting:
+                        self._take(self.planner.flush())
                     if self._pipeline is not None:
                         self._pipeline.drain()
                     self._store_done()
@@ -163,6 +154,7 @@ class PushStream:
                         self._execute(group, writes)
         finally:
             self.close()
+            self.report.accounts_created = self.planner.accounts_created
             self.report.api_calls = self.api.meter.calls - self._calls_before
         return self.report
 
@@ -191,128 +183,16 @@ class PushStream:
             spool.close()
         self._spools = {}
         self._held = {}
-        self._awaiting, self._awaiting_names = [], set()
+        self.planner.forget_waiting()
         if self._pipeline is not None:
             self._pipeline.close()
             self._pipeline = None
 
-    # -- planning ---------------------------------------------------------------------------
-
-    def _plan(self, contacts: list[HostContact]) -> Plan:
-        settings = self.settings
-        eligible, skips = select(contacts, settings)
-        contacts.clear()
-        if not eligible:
-            return Plan(skips=skips)
-        links = self.link_store.links_for([str(c["id"]) for c in eligible])
-        schema = self._org_schema()
-        matcher = self._matcher_for(schema)
-        matches: dict[str, Match] = {}
-        if not matcher.finds_nothing:
-            unlinked = [
-                Candidate(
-                    str(c["id"]),
-                    settings.external_id(str(c["id"])),
-                    (c.get("email") or "").strip() or None,
-                )
-                for c in eligible
-                if str(c["id"]) not in links
-            ]
-            matches = matcher.find(unlinked)
-            del unlinked
-        drafts, unchanged = draft(eligible, settings, schema, links, matches,
-                                  mappers=self._mappers)
-        del eligible, links, matches
-        plan = self._finalize(self._with_accounts(drafts))
-        plan.skips = skips + unchanged
-        return plan
-
-    def _finalize(self, drafts: list[Draft]) -> Plan:
-        if not drafts:
-            return Plan()
-        owner_ids = self.owners.resolve(self.api, (d.owner_email for d in drafts))
-        return finalize(
-            drafts,
-            self.settings,
-            self._org_schema(),
-            owner_ids=owner_ids,
-            account_ids=self._accounts.ids,
-            account_errors=self._accounts.errors,
-        )
-
-    def _with_accounts(self, drafts: list[Draft], *, flush: bool = False) -> list[Draft]:
-        """The drafts whose Account is known, now or (a Contact push) once enough new
-        company names have gathered: Accounts are looked up and created together, one query
-        per 1,000 names and one call per 200 new ones, however the contacts are paged."""
-        if self.settings.push_as is not PushAs.CONTACT:
-            return drafts
-        known = self._accounts
-        ready: list[Draft] = []
-        for d in drafts:
-            key = d.company.lower() if d.company else None
-            if key is None or key in known.ids or key in known.errors:
-                ready.append(d)
-            else:
-                self._awaiting.append(d)
-                self._awaiting_names.add(key)
-        if self._awaiting and (
-            flush
-            or len(self._awaiting_names) >= ACCOUNT_NAMES
-            or len(self._awaiting) >= AWAITING_MAX
-        ):
-            waiting, self._awaiting, self._awaiting_names = self._awaiting, [], set()
-            self._resolve_accounts(waiting)
-            ready.extend(waiting)
-        return ready
-
-    def _org_schema(self) -> OrgSchema:
-        if self._schema is None:
-            self.describe.prefetch(self.api, ("Lead", "Contact"))
-            self._schema = OrgSchema(
-                self.describe.get(self.api, "Lead"),
-                self.describe.get(self.api, "Contact"),
-                self.settings.external_id_field,
-            )
-        return self._schema
-
-    def _matcher_for(self, schema: OrgSchema) -> Matcher:
-        if self._matcher is None:
-            self._matcher = Matcher(
-                self.api,
-                contact_ext_field=schema.ext_field("Contact"),
-                lead_ext_field=schema.ext_field("Lead"),
-                expected=self.expected,
-            )
-        return self._matcher
-
-    def _resolve_accounts(self, drafts: Sequence[Draft]) -> None:
-        """Accounts of these drafts' companies; names already resolved cost nothing."""
-        known = self._accounts
-        owner_ids = self.owners.resolve(self.api, (d.owner_email for d in drafts))
-        account_owners: dict[str, str] = {}
-        names: list[str] = []
-        for d in drafts:
-            if not d.company:
-                continue
-            key = d.company.lower()
-            if key in known.ids or key in known.errors:
-                continue
-            names.append(d.company)
-            owner = owner_ids.get(d.owner_email.strip().lower()) if d.owner_email else None
-            if owner:
-                account_owners.setdefault(key, owner)
-        if names:
-            found = resolve_accounts(self.api, names, owner_ids=account_owners)
-            known.ids.update(found.ids)
-            known.errors.update(found.errors)
-            known.created |= found.created
-            self.report.accounts_created += len(found.created)
-
     # -- writing ------------------------------------------------------------------------------
 
     def _queue(self, group: Group, writes: list[PlannedWrite]) -> None:
-        if self._eager and not _needs_one_at_a_time(writes):
-            self._submit(group, writes)
+        if self._eager:
+            self._submit(group, by_account(writes))
             return
         spool = self._spools.get(group)
         if spool is not None:
@@ -382,10 +262,8 @@ class PushStream:
     ) -> None:
         sobject, action = group
         by_host = {w.host_id: w for w in group_writes}
-        writes = group_writes
-        concurrency = 1 if _needs_one_at_a_time(group_writes) else (
-            self.settings.write_concurrency
-        )
+        writes = by_account(group_writes)
+        concurrency = self.settings.write_concurrency
         ext_field = self.settings.external_id_field
         results: Iterator[writers.WriteResult]
         if action is Action.UPSERT:
@@ -537,10 +415,14 @@ class _Spool:
 _NO_FIELDS: dict[str, Any] = {}
 
 
-def _needs_one_at_a_time(writes: Sequence[PlannedWrite]) -> bool:
-    """Contacts of one Account written in parallel calls would wait on each other's lock of
-    that Account (UNABLE_TO_LOCK_ROW): their calls go one at a time."""
-    return any("AccountId" in w.fields for w in writes)
+def by_account(writes: list[PlannedWrite]) -> list[PlannedWrite]:
+    """Contacts in Account order: saving a Contact locks its Account, so two calls in flight
+    with contacts of the same Account wait on each other (``UNABLE_TO_LOCK_ROW`` when it lasts).
+    Ordered by Account (as Salesforce advises for parallel loads), parallel calls share at
+    most the Account at their boundary, and the per-record retries absorb that."""
+    if not any("AccountId" in w.fields for w in writes):
+        return writes
+    return sorted(writes, key=lambda w: str(w.fields.get("AccountId") or ""))
 
 
 # What an update by Id of a record that is gone answers.

@@ -127,3 +127,27 @@ def test_contact_pages_share_their_account_lookups(
     assert sorted(accounts.values()) == [f"Company {k}" for k in range(6)]
     for row in ready_api.query("SELECT SFSync_Id__c, AccountId FROM Contact"):
         assert accounts[row["AccountId"]] == f"Company {int(row['SFSync_Id__c']) % 6}"
+
+
+def test_a_large_contact_push_reads_the_orgs_accounts_with_its_first_lookup(
+    org: LocalOrg, ready_api: SalesforceApi
+) -> None:
+    """Describes, the Accounts and the email index in one Composite call: the Account that
+    exists is used, the others are created without any lookup."""
+    existing = ready_api.rest("POST", "sobjects/Account", json={"Name": "Company 0"})["id"]
+    settings = PushSettings(push_as=PushAs.CONTACT, bulk_threshold=100_000)
+    seen: list[Outcome] = []
+    contacts = [person(i, company=f"Company {i % 30}") for i in range(2100)]
+    stream = stream_for(ready_api, DescribeCache(), settings, MemoryLinkStore(), seen,
+                        expected=len(contacts))
+    org.request_log.clear()
+    for start in range(0, 2100, 700):
+        stream.add(contacts[start : start + 700])
+    report = stream.finish()
+    assert report.accounts_created == 29 and len(seen) == 2100
+    assert {o.status for o in seen} == {OutcomeStatus.PUSHED}
+    posts = [e.path.rsplit("/", 1)[-1] for e in org.request_log if e.method == "POST"]
+    assert posts.count("composite") == 1  # nothing looked up after the first call
+    assert posts.count("sobjects") == 1  # the 29 new Accounts
+    rows = ready_api.query(f"SELECT Id FROM Contact WHERE AccountId = '{existing}'")
+    assert len(list(rows)) == 70

@@ -165,6 +165,10 @@ def pending_work(tenant_id: str) -> bool:
 
 def _drain_locked(tenant_id: str) -> bool:
     """True when everything pending was pushed (or recorded as failed)."""
+    from .sync_service import fields_need_setup, set_up_fields
+
+    if fields_need_setup(tenant_id):
+        set_up_fields(tenant_id)
     ctx = _context(tenant_id)
     if ctx is None:
         return False

@@ -27,7 +27,7 @@ from .connections import connection_for
 from .ext import get_state
 from .models import ConnectionStatus, utcnow
 from .push_settings import settings_for, settings_row
-from .salesforce.custom_fields import ensure_fields
+from .salesforce.custom_fields import EXTERNAL_ID_FIELD, NO_PERMISSION_CODES, ensure_fields
 from .salesforce.errors import SalesforceFailure
 from .salesforce.exceptions import ReconnectNeeded as ClientReconnectNeeded
 from .salesforce.exceptions import SalesforceAuthError
@@ -163,6 +163,24 @@ def retry_errors(tenant_id: str, entry_ids: list[int] | None = None) -> int:
     if host_ids:
         enqueue_drain(tenant_id)
     return len(host_ids)
+
+
+def fields_need_setup(tenant_id: str) -> bool:
+    """Should a push first try to create our fields again?
+
+    Yes when fields are set up on connect, our external ID field is not known to exist, and
+    Salesforce did not say the user may not create fields: a setup that met a passing failure
+    (Salesforce down or locked at connect time) is tried again before records go out, so
+    upserts can use the external ID rather than links and email alone.
+    """
+    if not current_app.config["SFSYNC_SETUP_FIELDS_ON_CONNECT"]:
+        return False
+    known = settings_row(tenant_id).fields_state or []
+    external = [f for f in known if f["name"] == EXTERNAL_ID_FIELD]
+    if external and all(f["state"] in ("exists", "created") for f in external):
+        return False
+    refused = any(str(f.get("error") or "").split(":")[0] in NO_PERMISSION_CODES for f in known)
+    return not refused
 
 
 def set_up_fields(tenant_id: str) -> dict[str, Any]:

@@ -42,7 +42,7 @@ ADDITIONAL_PHONES_FIELD = "SFSync_Additional_Phones__c"
 SOBJECTS = ("Contact", "Lead")
 
 # Errors that mean "this user may not change the schema", not "this field is wrong".
-_NO_PERMISSION = frozenset(
+NO_PERMISSION_CODES = frozenset(
     {
         "INSUFFICIENT_ACCESS",
         "INSUFFICIENT_ACCESS_OR_READONLY",
@@ -151,7 +151,7 @@ def _create(api: SalesforceApi, status: FieldStatus, setup: FieldSetup) -> Field
         error = exc.errors[0] if exc.errors else RecordError(exc.error_code, str(exc))
         if error.status_code == "DUPLICATE_DEVELOPER_NAME":  # created meanwhile: fine
             return FieldStatus(status.sobject, spec.name, spec.label, FieldState.EXISTS)
-        if error.status_code in _NO_PERMISSION or exc.status == 403:
+        if error.status_code in NO_PERMISSION_CODES or exc.status == 403:
             setup.permission_denied = True
             setup.message = (
                 "The connected Salesforce user may not create custom fields "

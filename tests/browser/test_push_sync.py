@@ -56,23 +56,23 @@ def test_sync_now_shows_progress_then_auto_sync_pushes_an_edit(
     env, base = served
     ids = env.add_contacts([
         {"first_name": "Dorothy", "last_name": f"Vaughan{i}", "email": f"d{i}@example.com",
-         "company": "NACA"} for i in range(600)
+         "company": "NACA"} for i in range(1500)
     ])
     env.workers.start()
     page.goto(f"{base}/test-login/1")
     page.goto(f"{base}/integrations/salesforce/settings")
     page.get_by_role("button", name="Save settings").click()
     expect(page.get_by_text("Settings saved.")).to_be_visible()
-    env.org.faults.latency(0.3)  # slow enough to watch the bar move
+    env.org.faults.latency(0.5)  # slow enough to watch the bar move
     page.goto(f"{base}/integrations/")
     panel = page.locator("#sfsync-sync-panel")
     page.get_by_role("button", name="Sync Now").click()
     expect(panel.locator(".sfsync-progress")).to_be_visible()
     expect(page.get_by_role("button", name="Sync Now")).to_be_disabled()
     wait_for(lambda: 0 < int(panel.locator(".sfsync-progress-bar").get_attribute("value") or 0)
-             < 600, what="the bar to move")
+             < 1500, what="the bar to move")
     env.org.faults.latency(0)
-    expect(panel.locator(".sfsync-count-pushed")).to_have_text("600", timeout=60_000)
+    expect(panel.locator(".sfsync-count-pushed")).to_have_text("1500", timeout=60_000)
     expect(panel.locator(".sfsync-progress")).to_be_hidden()
     expect(page.get_by_role("button", name="Sync Now")).to_be_enabled()
     # Auto Sync: turning it on starts a full sync (nothing changed), then edits follow.

@@ -121,3 +121,23 @@ def test_without_permission_to_create_fields_it_says_so_and_still_pushes(env: En
     leads = env.records("Lead")
     assert [(r["Email"], r["Title"]) for r in leads] == [("ada@example.com", "Mathematician")]
     assert leads[0]["OwnerId"] == standard.id
+
+
+def test_a_field_setup_that_failed_at_connect_is_done_before_the_first_push(env: Env) -> None:
+    (ada,) = env.add_contacts([{"first_name": "Ada", "last_name": "Lovelace",
+                                "email": "ada@example.com", "company": "Engines"}])
+    env.org.faults.fail_next(1000, "/tooling", "503")  # Salesforce's setup API is down
+    env.workers.start()
+    wait_for(lambda: "could not be checked" in env.page("sfsync.sync_settings"),
+             what="the field setup to give up")
+    assert env.org.org.object_def("Lead").field("SFSync_Id__c") is None
+
+    env.org.faults.clear()
+    env.save_settings()
+    env.sync_now()
+    env.wait_idle()
+    (lead,) = env.records("Lead")
+    assert lead["SFSync_Id__c"] == f"acme-{ada}"
+    assert 'data-field="Lead.SFSync_Id__c" data-state="created"' in env.page(
+        "sfsync.sync_settings"
+    )

@@ -185,8 +185,11 @@ def draft(
         # it) and the next (an update by link, without) agree on an unchanged contact.
         print_ = fingerprint(sobject, fields, owner=owner, account=company)
         if target_id is not None and matched_by is not MatchedBy.EXTERNAL_ID:
-            # Someone else's record (or one a person may have edited since): its source stays.
+            # Someone else's record (or one a person may have edited since): its source stays,
+            # and so does its Company unless we have a real one.
             fields.pop("LeadSource", None)
+            if fields.get("Company") == settings.lead_company_placeholder:
+                fields.pop("Company")
         link = links.get(host_id)
         if link is not None and link.fingerprint == print_:
             skips.append(Skip(host_id, SkipReason.UNCHANGED))

@@ -53,9 +53,10 @@ class PushSettings:
     # A host field mapped to "" is not written at all. JSON-friendly, so a mappings page can
     # store it as is.
     field_map: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    # Salesforce requires a Lead's Company: a contact without one fails with
-    # REQUIRED_FIELD_MISSING unless this names a stand-in (e.g. "[not provided]").
-    lead_company_placeholder: str | None = None
+    # Salesforce requires a Lead's Company. A person without one still makes a lead, so new
+    # Leads get Salesforce's own stand-in (the value Web-to-Lead uses); an existing record's
+    # Company is never replaced by it. None: such contacts fail with REQUIRED_FIELD_MISSING.
+    lead_company_placeholder: str | None = "[not provided]"
 
     def external_id(self, host_id: str) -> str:
         return f"{self.external_id_prefix}{host_id}"

@@ -83,3 +83,23 @@ def test_stage_filter_and_require_email_off(env: Env) -> None:
     names = sorted(r["LastName"] for r in env.records("Lead"))
     assert names == ["Email", "Lovelace0", "Lovelace1"]
     assert status["run"]["skipped"] == 1
+
+
+def test_a_lead_without_company_gets_salesforces_placeholder_only_when_created(env: Env) -> None:
+    (solo,) = env.add_contacts([{"first_name": "Solo", "last_name": "Trader",
+                                 "email": "solo@example.com", "title": "Owner"}])
+    env.save_settings()
+    env.workers.start()
+    env.sync_now()
+    env.wait_idle()
+    (lead,) = env.records("Lead")
+    assert lead["Company"] == "[not provided]"
+    # A person fills in the real company in Salesforce; our next update leaves it alone.
+    with env.org.org.lock:
+        env.org.org.update("Lead", lead["Id"], {"Company": "Solo Trading Ltd"},
+                           env.org.org.admin.id)
+    env.edit(solo, title="Founder")
+    env.sync_now()
+    env.wait_idle()
+    (lead,) = env.records("Lead")
+    assert (lead["Title"], lead["Company"]) == ("Founder", "Solo Trading Ltd")

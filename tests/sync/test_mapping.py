@@ -57,8 +57,10 @@ def test_fields_the_org_lacks_are_skipped() -> None:
 def test_empty_values_never_blank_salesforce_unless_asked() -> None:
     sparse: HostContact = {"id": "1", "last_name": "Byron", "email": "  ", "phone": None,
                            "title": "", "tags": []}
-    assert map_contact(sparse, "Lead", PushSettings()) == {"LastName": "Byron"}
-    clearing = PushSettings(clear_when_empty=frozenset({"Phone", "Title"}))
+    plain = PushSettings(lead_company_placeholder=None)
+    assert map_contact(sparse, "Lead", plain) == {"LastName": "Byron"}
+    clearing = PushSettings(clear_when_empty=frozenset({"Phone", "Title"}),
+                            lead_company_placeholder=None)
     assert map_contact(sparse, "Lead", clearing) == {
         "LastName": "Byron", "Phone": None, "Title": None,
     }
@@ -92,9 +94,9 @@ def test_fingerprint_is_stable_and_sensitive() -> None:
     assert len(a) == 64
 
 
-def test_lead_company_placeholder_only_when_asked() -> None:
+def test_a_lead_without_company_gets_the_placeholder_unless_turned_off() -> None:
     nameless: HostContact = {"id": "1", "last_name": "Solo", "company": " "}
-    assert "Company" not in map_contact(nameless, "Lead", PushSettings())
-    settings = PushSettings(lead_company_placeholder="[not provided]")
-    assert map_contact(nameless, "Lead", settings)["Company"] == "[not provided]"
-    assert "Company" not in map_contact(nameless, "Contact", settings)
+    assert map_contact(nameless, "Lead", PushSettings())["Company"] == "[not provided]"
+    assert "Company" not in map_contact(nameless, "Contact", PushSettings())
+    off = PushSettings(lead_company_placeholder=None)
+    assert "Company" not in map_contact(nameless, "Lead", off)

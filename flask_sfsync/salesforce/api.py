@@ -213,30 +213,17 @@ class SalesforceApi:
         failed for a transient reason is sent again in the next round, any other failure
         raises the tree's exception.
         """
-        bodies: list[Any] = [None] * len(paths)
-        pending = list(range(len(paths)))
-        for round_ in range(self.retry.attempts):
-            if round_:
-                self.sleep(self.retry.delay(round_ - 1))
-            retry: list[int] = []
-            for start in range(0, len(pending), COMPOSITE_MAX):
-                batch = pending[start : start + COMPOSITE_MAX]
-                for index, (status, body) in zip(batch, self._composite(paths, batch), strict=True):
-                    if status < 300:
-                        bodies[index] = body
-                        continue
-                    disposition, errors = _sub_errors(status, body)
-                    if disposition is not Disposition.RETRY:
-                        raise PermanentFailure(
-                            f"{paths[index]}: {errors[0].message if errors else status}",
-                            status=status,
-                            errors=errors,
-                        )
-                    retry.append(index)
-            pending = retry
-            if not pending:
-                return bodies
-        raise TransientFailure(f"{len(pending)} Composite subrequests kept failing")
+        bodies: list[Any] = []
+        for path, (status, body) in zip(paths, self.get_each(paths), strict=True):
+            if status >= 300:
+                errors = _sub_errors(status, body)[1]
+                raise PermanentFailure(
+                    f"{path}: {errors[0].message if errors else status}",
+                    status=status,
+                    errors=errors,
+                )
+            bodies.append(body)
+        return bodies
 
     def _composite(self, paths: Sequence[str], batch: Sequence[int]) -> list[tuple[int, Any]]:
         base = self.data_path

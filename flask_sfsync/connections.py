@@ -81,8 +81,8 @@ def save_connection(
     conn.connected_at = _now()
     conn.last_error = None
     state.db.session.commit()
-    signals.connection_established.send(
-        current_app._get_current_object(),  # type: ignore[attr-defined]
+    signals.send(
+        signals.connection_established,
         connection=conn,
         tenant_id=tenant_id,
     )
@@ -103,8 +103,8 @@ def disconnect(conn: SalesforceConnectionMixin) -> bool:
     conn.status = ConnectionStatus.DISCONNECTED.value
     conn.last_error = None
     get_state().db.session.commit()
-    signals.connection_lost.send(
-        current_app._get_current_object(),  # type: ignore[attr-defined]
+    signals.send(
+        signals.connection_lost,
         connection=conn,
         tenant_id=conn.tenant_id,
         reason="disconnected",
@@ -130,8 +130,8 @@ class DatabaseTokenStore:
         conn.access_token = access_token
         conn.instance_url = instance_url
         get_state().db.session.commit()
-        signals.connection_refreshed.send(
-            current_app._get_current_object(),  # type: ignore[attr-defined]
+        signals.send(
+            signals.connection_refreshed,
             connection=conn,
             tenant_id=conn.tenant_id,
         )
@@ -141,8 +141,8 @@ class DatabaseTokenStore:
         conn.status = ConnectionStatus.RECONNECT_NEEDED.value
         conn.last_error = f"Salesforce refused the stored authorization: {error}"
         get_state().db.session.commit()
-        signals.connection_lost.send(
-            current_app._get_current_object(),  # type: ignore[attr-defined]
+        signals.send(
+            signals.connection_lost,
             connection=conn,
             tenant_id=conn.tenant_id,
             reason="invalid_grant",

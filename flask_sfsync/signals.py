@@ -7,7 +7,10 @@ listed per signal. Receivers run synchronously in the request or job that sent t
 
 from __future__ import annotations
 
-from blinker import Namespace
+from typing import Any
+
+from blinker import NamedSignal, Namespace
+from flask import current_app
 
 _signals = Namespace()
 
@@ -49,3 +52,8 @@ __all__ = [
     "sync_finished",
     "sync_started",
 ]
+
+
+def send(signal: NamedSignal, **kwargs: Any) -> None:
+    """Send ``signal`` with the current application as its sender (see the module docstring)."""
+    signal.send(current_app._get_current_object(), **kwargs)  # type: ignore[attr-defined]

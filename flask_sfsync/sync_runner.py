@@ -305,16 +305,16 @@ def _finish(ctx: PushContext, run: SyncRunMixin) -> None:
     if conn is not None:
         conn.last_sync_at = run.finished_at
     ctx.session.commit()
-    signals.sync_finished.send(
-        current_app._get_current_object(),  # type: ignore[attr-defined]
+    signals.send(
+        signals.sync_finished,
         tenant_id=ctx.tenant_id, connection=conn, kind=run.kind, run_id=run.id,
         pushed=run.pushed, failed=run.failed, skipped=run.skipped,
     )
 
 
 def _signal_started(ctx: PushContext, run: SyncRunMixin) -> None:
-    signals.sync_started.send(
-        current_app._get_current_object(),  # type: ignore[attr-defined]
+    signals.send(
+        signals.sync_started,
         tenant_id=ctx.tenant_id, connection=ctx.conn, kind=run.kind, run_id=run.id,
         total=run.total,
     )

@@ -12,7 +12,6 @@ command, and creates our custom fields in an org as soon as it is connected.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -22,7 +21,6 @@ from flask_sqlalchemy import SQLAlchemy
 
 from . import outbox, signals, tracking
 from .adapters import ContactAdapter
-from .config import SYNC_DEFAULTS
 from .connections import connection_for
 from .ext import get_state
 from .models import ConnectionStatus, utcnow
@@ -43,7 +41,6 @@ from .sync_models import (
 )
 
 __all__ = [
-    "CONFIG_DEFAULTS",
     "PushState",
     "init_push",
     "retry_errors",
@@ -52,9 +49,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-#: The push sync's configuration keys: they live with every other key in :mod:`.config`.
-CONFIG_DEFAULTS: Mapping[str, Any] = SYNC_DEFAULTS
 
 
 @dataclass
@@ -71,8 +65,6 @@ def init_push(app: Flask, adapter: ContactAdapter) -> PushState:
     ``contact_adapter`` (which also adds the push pages to the blueprint)."""
     if "sfsync_push" in app.extensions:
         raise RuntimeError("the push sync is already initialised on this application")
-    for key, value in CONFIG_DEFAULTS.items():
-        app.config.setdefault(key, value)
     sfsync_state = get_state(app)
     state = PushState(adapter=adapter, db=sfsync_state.db, models=sync_models_for(sfsync_state.db))
     app.extensions["sfsync_push"] = state

@@ -31,8 +31,7 @@ from flask_sqlalchemy import SQLAlchemy
 from jinja2 import DictLoader
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
-from flask_sfsync import SFSync
-from flask_sfsync.adapters import ContactAdapter
+from flask_sfsync import ContactAdapter, SFSync
 
 __all__ = [
     "CONFIG_ENV",

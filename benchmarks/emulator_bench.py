@@ -178,7 +178,7 @@ def bench_reads(sf: Any, naive_rows: int) -> Row:
 
 _MEMORY_PROBE = textwrap.dedent("""
     import json, sys
-    from flask_sfsync.emulator.store import Org
+    from flask_sfsync.emulator.store.org import Org
 
     def rss_mb():
         with open("/proc/self/status") as status:

@@ -52,10 +52,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from simple_salesforce.api import Salesforce
 
-from flask_sfsync import outbox
+from flask_sfsync.db import outbox
+from flask_sfsync.db.models import ACTIVE_RUN_STATUSES
+from flask_sfsync.jobs.keys import MARKER
+from flask_sfsync.jobs.lock import lock_held
 from flask_sfsync.redis_server import RedisServer
-from flask_sfsync.sync_jobs import MARKER, lock_held, redis_for
-from flask_sfsync.sync_models import ACTIVE_RUN_STATUSES
 from flask_sfsync.testing import connect, csrf_token_from
 
 POLL_VERSION = "59.0"  # the benchmark's own reads; flask-sfsync's calls use 60.0
@@ -79,7 +80,7 @@ class Host:
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.models = app.extensions["bench_models"]
-        self.push = app.extensions["sfsync_push"]
+        self.push = app.extensions["sfsync"]
         self.clients: dict[str, FlaskClient] = {}
 
     def add_users(self) -> None:
@@ -118,7 +119,7 @@ class Host:
 
     def fields_ready(self, team: str) -> bool:
         with self.app.app_context():
-            row = self.push.db.session.get(self.push.models.PushSettings, team)
+            row = self.push.db.session.get(self.push.models.SyncSettings, team)
             return bool(row is not None and row.fields_checked_at is not None)
 
     def idle(self, team: str) -> bool:
@@ -134,8 +135,9 @@ class Host:
             )
             waiting = outbox.count(session, models, team)
             session.remove()
-            marker = redis_for(self.app).exists(MARKER.format(tenant=team))
-            return not active and not waiting and not marker and not lock_held(team)
+            redis = self.push.jobs.redis
+            marker = redis.exists(MARKER.format(tenant=team))
+            return not active and not waiting and not marker and not lock_held(redis, team)
 
     def add_contacts(self, team: str, n: int) -> None:
         """``n`` contacts in companies of 50, written with Core inserts (not tracked: the

@@ -1,9 +1,21 @@
 """flask-sfsync: a Salesforce integration for Flask contacts and CRM apps."""
 
-from .config import ConfigurationError
-from .ext import SFSync, SFSyncState, get_state
-from .salesforce.exceptions import ReconnectNeeded
+from .config import ConfigurationError, Settings
+from .db.tracking import queue_contacts
+from .ext import SFSync
+from .host import ContactAdapter
+from .salesforce import ReconnectNeeded
+from .state import SFSyncState, get_state
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["ConfigurationError", "ReconnectNeeded", "SFSync", "SFSyncState", "get_state"]
+__all__ = [
+    "ConfigurationError",
+    "ContactAdapter",
+    "ReconnectNeeded",
+    "SFSync",
+    "SFSyncState",
+    "Settings",
+    "get_state",
+    "queue_contacts",
+]

@@ -1,14 +1,21 @@
-"""``flask sfsync ...``: status of connections, the RQ worker, creating the tables."""
+"""``flask sfsync ...``: status of connections, the RQ worker, the sweep, creating the tables."""
 
 from __future__ import annotations
+
+import time
 
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from .ext import get_state
-from .models import extension_tables
+from .db.models import extension_tables
+from .jobs.sweep import sweep
+from .jobs.worker import make_worker
+from .migrations import upgrade
+from .state import get_state
+
+__all__ = ["sfsync_cli"]
 
 sfsync_cli = AppGroup("sfsync", help="Salesforce integration (flask-sfsync).")
 
@@ -50,19 +57,12 @@ def status_command() -> None:
 def worker_command(
     queues: tuple[str, ...], burst: bool, simple: bool, with_scheduler: bool
 ) -> None:
-    """Run an RQ worker; every job runs inside this application's context."""
-    from .worker import make_worker
-
+    """Run an RQ worker; every job runs inside this application's context. When the app
+    pushes contacts, the worker also runs the sweep (lost enqueues, dead workers)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if "sfsync_push" in app.extensions:
-        # The push sync's worker also runs its sweep (lost enqueues, dead workers).
-        from .sweep import make_sweeping_worker
-
-        worker = make_sweeping_worker(app, queues or None, simple=simple)
-    else:
-        worker = make_worker(app, queues or None, simple=simple)
+    worker = make_worker(app, queues or None, simple=simple)
     names = ", ".join(q.name for q in worker.queues)
-    click.echo(f"sfsync worker on {names} ({app.config['SFSYNC_REDIS_URL']})")
+    click.echo(f"sfsync worker on {names} ({get_state(app).settings.redis_url})")
     worker.work(burst=burst, with_scheduler=with_scheduler)
 
 
@@ -82,7 +82,18 @@ def init_db_command(use_metadata: bool) -> None:
         state.db.metadata.create_all(engine, tables=extension_tables(state.db))
         click.echo("Created the flask-sfsync tables from the models.")
         return
-    from .migrations import upgrade
-
     upgrade(engine)
     click.echo("flask-sfsync tables are at the latest migration.")
+
+
+@sfsync_cli.command("sweep")
+@click.option("--every", type=float, default=0, help="Repeat every N seconds (0: once).")
+@with_appcontext
+def sweep_command(every: float) -> None:
+    """Enqueue pushes whose enqueue was lost (Redis down at commit, a worker killed)."""
+    while True:
+        woken = sweep()
+        click.echo(f"sweep: {len(woken)} tenant(s) enqueued")
+        if not every:
+            return
+        time.sleep(every)

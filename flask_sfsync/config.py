@@ -1,11 +1,16 @@
-"""Every ``SFSYNC_*`` configuration key, its default, and the check for the required ones.
+"""Every ``SFSYNC_*`` configuration key, its default, the check for the required ones, and
+:class:`Settings`: the configuration read once, at ``init_app``, into a frozen object.
 
 ``docs/configuration.rst`` documents each key; keep the two in step (a test compares them).
+Nothing else in the package reads ``app.config["SFSYNC_..."]``: it asks
+``get_state().settings`` (so a key is parsed and checked in one place, and a typo in a key's
+name is a type error, not a ``KeyError`` in a worker at 3 a.m.).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -117,3 +122,79 @@ def check_login_url(key: str, url: object, *, allow_http: bool) -> None:
             f"{key} is plain http ({url}); set SFSYNC_ALLOW_HTTP_LOGIN_HOSTS = True "
             f"only for the local development org"
         )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The ``SFSYNC_*`` keys of one application, typed (key ``SFSYNC_X`` is field ``x``)."""
+
+    client_id: str
+    client_secret: str
+    encryption_key: str
+    encryption_old_keys: tuple[str, ...]
+    login_url_production: str
+    login_url_sandbox: str
+    allow_http_login_hosts: bool
+    ca_bundle: str | None
+    api_version: str
+    oauth_scope: str
+    oauth_prompt: str | None
+    http_timeout: float
+    callback_url: str | None
+    blueprint_name: str
+    url_prefix: str
+    base_template: str
+    render_flashes: bool
+    redis_url: str
+    queue_name: str
+    app_name: str | None
+    api_budget_share: float
+    bulk_threshold: int
+    push_page_size: int
+    drain_batch: int
+    coalesce_seconds: float
+    lock_timeout: float
+    push_job_timeout: int
+    sweep_interval: float
+    sweep_age: float
+    retry_attempts: int
+    retry_base_delay: float
+    retry_max_delay: float
+    transient_pause: float
+    limit_pause: float
+    setup_fields_on_connect: bool
+    record_url: str | None
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Settings:
+        """Read (and coerce: ``"30"`` from an environment variable is 30) every key."""
+        values: dict[str, Any] = {}
+        for item in fields(cls):
+            raw = config[key_of(item.name)]
+            convert = _CONVERTERS.get(str(item.type))
+            values[item.name] = raw if convert is None or raw is None else convert(raw)
+        return cls(**values)
+
+    @property
+    def verify(self) -> str | bool:
+        """requests' ``verify=``: the configured CA bundle, else the system's store."""
+        return self.ca_bundle or True
+
+
+def key_of(field_name: str) -> str:
+    return f"SFSYNC_{field_name.upper()}"
+
+
+_CONVERTERS: dict[str, Any] = {
+    "float": float,
+    "int": int,
+    "bool": bool,
+    "tuple[str, ...]": tuple,
+}
+
+
+def read_settings(app: Flask) -> Settings:
+    """Apply the defaults, check the configuration, and read it once."""
+    apply_defaults(app)
+    check_config(app.config)
+    return Settings.from_config(app.config)

@@ -43,8 +43,19 @@ record_pushed = _signals.signal("sfsync.record-pushed")
 #: ``error_code``, ``message``.
 record_failed = _signals.signal("sfsync.record-failed")
 
+#: Send after changing contacts outside the ORM, before the transaction commits (the host's
+#: alternative to :func:`flask_sfsync.queue_contacts`):
+#: ``contacts_changed.send(app, tenant_id="42", ids=["7", "9"], deleted=False)``.
+contacts_changed = _signals.signal("sfsync.contacts-changed")
+
+#: A host transaction that queued contact changes committed; the job layer enqueues their
+#: push. kwargs: ``tenant_ids`` (sorted list).
+changes_committed = _signals.signal("sfsync.changes-committed")
+
 __all__ = [
+    "changes_committed",
     "connection_established",
+    "contacts_changed",
     "connection_lost",
     "connection_refreshed",
     "record_failed",

@@ -12,6 +12,8 @@ from flask import Flask
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from flask_sfsync import ContactAdapter, SFSync
+
 from .extensions import db
 from .models import STAGES, Company, Contact
 
@@ -43,10 +45,8 @@ def additional_phone_numbers(contact: Contact) -> list[str]:
     return [p["number"] for p in contact.additional_phones or [] if p.get("number")]
 
 
-def contact_adapter() -> Any:
+def contact_adapter() -> ContactAdapter:
     """How flask-sfsync reads our contacts: which fields, whose team, which stages."""
-    from flask_sfsync.adapters import ContactAdapter
-
     return ContactAdapter(
         Contact,
         tenant="team_id",
@@ -77,8 +77,6 @@ def init_integration(app: Flask) -> bool:
             "SFSYNC_ENCRYPTION_KEY (python -m host_demo.run does it for the local org)"
         )
         return False
-    from flask_sfsync import SFSync
-
     sfsync = SFSync()
     sfsync.init_app(app, db=db, contact_adapter=contact_adapter())
     sfsync.tenant_loader(current_team_tenant)

@@ -6,7 +6,7 @@
 #   - Debian's chromium for the browser tests (Playwright drives /usr/bin/chromium);
 #   - a throwaway PostgreSQL cluster, so the database tests run on PostgreSQL beside SQLite.
 # Redis and the local Salesforce org are started by the tests themselves.
-# Then: ruff, mypy --strict, the Sphinx docs with warnings as errors, the whole suite on SQLite,
+# Then: ruff, the layers and import cycles, mypy --strict, the Sphinx docs with warnings as errors, the whole suite on SQLite,
 # and the database tests again on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,7 +61,10 @@ as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
 PG_URL="postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/postgres"
 
 step "ruff"
-"$VENV/bin/ruff" check flask_sfsync host_demo tests benchmarks
+"$VENV/bin/ruff" check flask_sfsync host_demo tests benchmarks scripts
+step "layers (import-linter) and import cycles, imports inside functions included"
+"$VENV/bin/lint-imports" --no-cache
+"$VENV/bin/python" scripts/check_import_cycles.py
 step "mypy --strict (the package and the demo host)"
 "$VENV/bin/mypy" flask_sfsync host_demo
 step "docs (Sphinx, warnings are errors)"

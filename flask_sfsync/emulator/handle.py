@@ -26,17 +26,16 @@ from typing import Any
 import requests
 from simple_salesforce.api import Salesforce
 
-from flask_sfsync.emulator import tls
-from flask_sfsync.emulator.control import LoginApp
-from flask_sfsync.emulator.faults import Faults
-from flask_sfsync.emulator.instance import ApiUsage, InstanceApp
-from flask_sfsync.emulator.oauth_server import DEFAULT_SCOPE, ConnectedApp, OAuthService, TokenStore
+from flask_sfsync.emulator.hosts import tls
+from flask_sfsync.emulator.hosts.faults import Faults
+from flask_sfsync.emulator.hosts.instance import ApiUsage, InstanceApp
+from flask_sfsync.emulator.hosts.login import LoginApp
+from flask_sfsync.emulator.hosts.server import EmulatorServer
+from flask_sfsync.emulator.oauth.server import DEFAULT_SCOPE, ConnectedApp, OAuthService, TokenStore
 from flask_sfsync.emulator.pages import PagesApp
-from flask_sfsync.emulator.persist import load_org, save_org
 from flask_sfsync.emulator.requestlog import RequestLog
-from flask_sfsync.emulator.seed import seed
-from flask_sfsync.emulator.server import EmulatorServer
-from flask_sfsync.emulator.store import Org
+from flask_sfsync.emulator.store.org import Org
+from flask_sfsync.emulator.store.seed import seed
 
 __all__ = ["DEFAULT_DAILY_API_LIMIT", "DEFAULT_TOKEN_LIFETIME", "LocalOrg"]
 
@@ -115,7 +114,7 @@ class LocalOrg:
             return self
         saved = self._load_oauth_state()
         if self.data_file is not None and self.data_file.exists():
-            self.org: Org = load_org(self.data_file)
+            self.org: Org = Org.load(self.data_file)
         else:
             self.org = _new_org(self.seed)
         self.org.daily_api_limit = self.daily_api_limit
@@ -219,7 +218,7 @@ class LocalOrg:
         """Write the org (and the app's credentials and refresh tokens) to ``data_file``."""
         if self.data_file is None:
             raise ValueError("this org has no data_file")
-        save_org(self.org, self.data_file)
+        self.org.save(self.data_file)
         oauth_file = self._oauth_file()
         assert oauth_file is not None
         state = {"client_id": self.client_id, "client_secret": self.client_secret}

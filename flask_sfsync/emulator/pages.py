@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from werkzeug import Request, Response
 
 if TYPE_CHECKING:
-    from flask_sfsync.emulator.store import Org
+    from flask_sfsync.emulator.store.org import Org
 
 __all__ = ["PagesApp", "render"]
 

@@ -1,23 +1,36 @@
-"""One org's API as the sync core calls it: budget check, retries with backoff, one refresh.
+"""One org's API as every caller calls it: budget check, retries with backoff, one refresh.
 
-Every call of the core goes through :meth:`SalesforceApi.call`, so the failure policy of
-:mod:`.errors` is applied in one place:
+Every call to Salesforce goes through :meth:`SalesforceApi.call` (``rest``, ``query`` and the
+Composite reads are built on it), so the failure policy of :mod:`.errors` is applied in one
+place, the one retry loop:
 
 * :class:`~.errors.TransientFailure` -> sleep (exponential backoff, jitter) and try again,
   up to ``RetryPolicy.attempts``; then it is raised;
-* :class:`~.errors.SessionExpired` -> ``refresh()`` (the client factory's, which returns a
-  new ``Salesforce``: its headers are fixed at construction) once, then try again;
+* :class:`~.errors.SessionExpired` -> the client's ``refresh(stale)`` (see
+  :class:`~.client.SalesforceClient`: it builds a new ``Salesforce``, whose headers are fixed
+  at construction) once, then try again;
 * anything else classified is raised as the tree's exception; unclassified ones (bugs) as is.
+
+Parallel calls (sObject Collections writes in flight together) run on the API's own threads:
+:meth:`SalesforceApi.submit`, at most :data:`POOL_SIZE` of them, each inside
+``thread_context``; every caller keeps its own, smaller limit of calls in flight
+(:class:`~.lanes.Lane`, or its own count). :meth:`SalesforceApi.close` lets the threads go.
+
+Caches of what an org looks like to a user (describes, owners) are keyed by
+:attr:`SalesforceApi.cache_key`: (org id, Salesforce user id).
 """
 
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from functools import partial
+from types import TracebackType
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urlparse
 
@@ -36,10 +49,26 @@ from .errors import (
 )
 from .limits import UsageMeter
 
-__all__ = ["COMPOSITE_MAX", "ClientSource", "RetryPolicy", "SalesforceApi"]
+__all__ = [
+    "COMPOSITE_MAX",
+    "POOL_SIZE",
+    "CacheKey",
+    "ClientSource",
+    "RetryPolicy",
+    "SalesforceApi",
+]
 
 T = TypeVar("T")
 COMPOSITE_MAX = 25  # subrequests per Composite call, which counts as one API call
+# Threads of one SalesforceApi at most, for all its callers together. Each caller keeps its
+# own limit of calls in flight, smaller than this (a push: ``write_concurrency``, 3 by
+# default). Salesforce lets an org run 25 long (20 s and more) requests at once, shared with
+# every other integration of that org: we take a few.
+POOL_SIZE = 8
+
+# (org id, Salesforce user id): whose view of which org a cached describe or owner lookup is
+# (a describe depends on the user's field-level security).
+CacheKey = tuple[str, str]
 
 
 class ClientSource(Protocol):
@@ -76,6 +105,10 @@ class RetryPolicy:
 
 
 class SalesforceApi:
+    """One org's API for one connection (and user). ``client``: a bare ``Salesforce``
+    (tests, scripts: nothing to refresh it with) or a :class:`ClientSource` such as
+    :class:`~.client.SalesforceClient`."""
+
     def __init__(
         self,
         client: Salesforce | ClientSource,
@@ -84,10 +117,15 @@ class SalesforceApi:
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         timeout: float = 120.0,
-        org_key: str | None = None,
+        cache_key: CacheKey | None = None,
         thread_context: Callable[[], AbstractContextManager[Any]] | None = None,
     ) -> None:
-        """``thread_context``: what a thread of ours that makes calls runs inside (parallel
+        """``cache_key``: (the org's id, the connected Salesforce user's id), what caches
+        of how the org looks to that user are keyed by (describes, owners). A caller that
+        does not pass it (a test, a script with one user) gets (the instance's host, ""):
+        one user per instance is assumed then.
+
+        ``thread_context``: what a thread of ours that makes calls runs inside (parallel
         Collections writes), e.g. the Flask app context a token refresh needs to store the
         new token."""
         self.budget = budget
@@ -99,8 +137,9 @@ class SalesforceApi:
         self.meter = UsageMeter()
         if budget is not None:
             self.meter.subscribe(budget.observe)
-        # What caches (describe, owners) are keyed by: the org id when the caller knows it.
-        self.org_key = org_key or self.client.sf.sf_instance
+        self.cache_key: CacheKey = cache_key or (self.client.sf.sf_instance, "")
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
 
     @property
     def sf(self) -> Salesforce:
@@ -143,9 +182,39 @@ class SalesforceApi:
                 if self.budget is not None:
                     self.budget.release(cost)
 
-    def in_thread(self, fn: Callable[..., T], *args: Any) -> T:
-        """``fn(*args)`` as a thread other than the caller's runs it (inside
-        ``thread_context``)."""
+    # -- parallel calls -------------------------------------------------------------------
+
+    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
+        """``fn(*args)`` on one of this API's threads, inside ``thread_context``.
+
+        The threads (at most :data:`POOL_SIZE`) start with the first submit. The caller
+        limits its own calls in flight; ``fn`` must not wait for another submit (the threads
+        could all be waiting)."""
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(POOL_SIZE, thread_name_prefix="sfsync-call")
+            return self._pool.submit(self._in_thread, fn, *args)
+
+    def close(self) -> None:
+        """Let the threads go, once the calls running on them are done; a later
+        :meth:`submit` starts new ones."""
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)
+
+    def __enter__(self) -> SalesforceApi:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _in_thread(self, fn: Callable[..., T], *args: Any) -> T:
         if self.thread_context is None:
             return fn(*args)
         with self.thread_context():

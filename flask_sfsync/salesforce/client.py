@@ -1,34 +1,36 @@
-"""The one factory for Salesforce API clients: refresh once on an expired session, then retry.
+"""The one factory of ``Salesforce`` objects for a connection, and how it refreshes.
 
 Salesforce gives no ``expires_in``, so the only sign of an expired access token is a 401
-``INVALID_SESSION_ID`` (simple-salesforce: ``SalesforceExpiredSession``). Then we refresh once,
-store the new access token through :class:`TokenStore` (the refresh response has no refresh
-token: the old one stays), build a NEW ``Salesforce`` object (its headers are fixed at
-construction) and run the call again. ``invalid_grant`` on refresh means the refresh token is dead
-(revoked, expired by policy, user deactivated): the store marks the connection "reconnect needed"
-and :class:`ReconnectNeeded` is raised, so callers stop instead of retrying forever.
+``INVALID_SESSION_ID``. :class:`~.api.SalesforceApi` (the one place with a retry loop) then
+calls :meth:`SalesforceClient.refresh` once, with the ``Salesforce`` object that failed:
+under a lock, a new access token is fetched and stored through :class:`TokenStore` (the
+refresh response has no refresh token: the old one stays), and the next :attr:`~.sf` is a
+NEW ``Salesforce`` object (its headers are fixed at construction). Calls of other threads
+that failed with the same stale object find it replaced and do not refresh again.
+``invalid_grant`` on refresh means the refresh token is dead (revoked, expired by policy,
+user deactivated): the store marks the connection "reconnect needed" and
+:class:`~.errors.ReconnectNeeded` is raised, so callers stop instead of retrying forever.
 
 Usage::
 
     client = SalesforceClient(tokens, oauth_settings, store, api_version="60.0")
-    result = client.call(lambda sf: sf.query("SELECT Id FROM Contact LIMIT 1"))
+    api = SalesforceApi(client, cache_key=(org_id, user_id))
+    result = api.call(lambda sf: sf.query("SELECT Id FROM Contact LIMIT 1"))
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, NoReturn, Protocol, TypeVar
+from typing import Any, NoReturn, Protocol
 
 import requests
 from simple_salesforce.api import Salesforce
-from simple_salesforce.exceptions import SalesforceExpiredSession
 
-from .exceptions import OAuthFlowError, ReconnectNeeded
+from .errors import OAuthFlowError, ReconnectNeeded
 from .oauth import OAuthSettings, refresh_access_token
 
-T = TypeVar("T")
+__all__ = ["ConnectionTokens", "SalesforceClient", "TokenStore"]
 
 
 class TokenStore(Protocol):
@@ -112,25 +114,12 @@ class SalesforceClient:
                 )
             return self._sf
 
-    def call(self, fn: Callable[[Salesforce], T]) -> T:
-        """Run ``fn(sf)``; on an expired session refresh once and run it again with a new ``sf``."""
-        stale = self.sf
-        try:
-            return fn(stale)
-        except SalesforceExpiredSession:
-            self.refresh(stale)
-        return fn(self.sf)
-
-    def query(self, soql: str) -> dict[str, Any]:
-        result: dict[str, Any] = self.call(lambda sf: sf.query(soql))
-        return result
-
-    def restful(self, path: str, method: str = "GET", **kwargs: Any) -> Any:
-        """``Salesforce.restful`` with refresh; ``path`` is under ``/services/data/vXX.X/``."""
-        return self.call(lambda sf: sf.restful(path, method=method, **kwargs))
-
     def refresh(self, stale: Salesforce | None = None) -> None:
-        """Get a new access token. ``stale``: the object that failed (skip if already replaced)."""
+        """Get a new access token. ``stale``: the object that failed (skip if already replaced).
+
+        Raises :class:`~.errors.ReconnectNeeded` (after telling the store) when Salesforce
+        refuses the refresh token, :class:`~.errors.TransientFailure` when it cannot be
+        reached, :class:`~.errors.OAuthFlowError` for any other refusal."""
         with self._lock:
             if stale is not None and self._sf is not stale:
                 return

@@ -1,9 +1,12 @@
-"""A describe cache: what fields an org's object has, kept per org and object for a while.
+"""A describe cache: what fields an org's object has, as one user sees it, kept a while.
 
+Entries are keyed by the API's :attr:`~.api.SalesforceApi.cache_key`, (org id, user id), and
+the object: a describe shows only the fields the user's field-level security lets them see.
 Describes change rarely (an admin adds a field) and each one is an API call, so the push asks
-once per ``ttl``; :meth:`DescribeCache.invalidate` forgets an object after we changed it
-(custom fields created). :meth:`DescribeCache.prefetch` describes several objects in one
-Composite call.
+once per ``ttl``; :meth:`DescribeCache.invalidate` forgets an object of an org, for every
+user, after we changed it (custom fields created). :meth:`DescribeCache.prefetch` describes
+several objects in one Composite call. A :class:`DescribeStore` (optional) shares describes
+between processes.
 """
 
 from __future__ import annotations
@@ -13,11 +16,11 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
-from .api import SalesforceApi
+from .api import CacheKey, SalesforceApi
 
-__all__ = ["DescribeCache", "FieldInfo", "ObjectInfo", "default_cache"]
+__all__ = ["DescribeCache", "DescribeStore", "FieldInfo", "ObjectInfo", "default_cache"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +69,7 @@ class ObjectInfo:
 
     @cached_property
     def names(self) -> frozenset[str]:
-        """Lower-cased field names, as :func:`flask_sfsync.sync.mapping.map_contact` wants."""
+        """Lower-cased field names (what a mapping's ``available`` wants)."""
         return frozenset(self.fields)
 
     def writable(self, name: str, *, creating: bool) -> bool:
@@ -74,54 +77,94 @@ class ObjectInfo:
         return info is not None and (info.createable if creating else info.updateable)
 
 
+class DescribeStore(Protocol):
+    """A second level under the in-process cache, shared by processes (the Flask side backs
+    it with Redis: each job of a forking worker is a new process). It keeps describes as
+    Salesforce sent them, by (cache key, lower-cased object), for ``ttl`` seconds."""
+
+    def load(self, key: CacheKey, sobject: str) -> Mapping[str, Any] | None: ...
+
+    def save(self, key: CacheKey, sobject: str, describe: Mapping[str, Any], ttl: float) -> None:
+        ...
+
+    def forget(self, key: CacheKey, sobject: str | None = None) -> None:
+        """``sobject`` None: every object of ``key``."""
+        ...
+
+
 class DescribeCache:
-    def __init__(self, ttl: float = 3600.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        ttl: float = 3600.0,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        store: DescribeStore | None = None,
+    ) -> None:
+        """``store``: where describes are shared with other processes (read when this
+        process has none, written with every describe made)."""
         self.ttl = ttl
         self.clock = clock
-        self._entries: dict[tuple[str, str], tuple[float, ObjectInfo]] = {}
+        self.store = store
+        # (cache key, lower-cased object) -> (when read, what it is)
+        self._entries: dict[tuple[CacheKey, str], tuple[float, ObjectInfo]] = {}
         self._lock = threading.Lock()
 
     def get(self, api: SalesforceApi, sobject: str) -> ObjectInfo:
-        cached = self._cached(api.org_key, sobject)
+        cached = self._cached(api.cache_key, sobject)
         if cached is not None:
             return cached
-        info = ObjectInfo.from_describe(api.rest("GET", f"sobjects/{sobject}/describe"))
-        self._store(api.org_key, sobject, info)
-        return info
+        return self._keep(api.cache_key, sobject, api.rest("GET", f"sobjects/{sobject}/describe"))
 
     def prefetch(self, api: SalesforceApi, sobjects: Iterable[str]) -> None:
         """Describe every object not cached, in one Composite call (up to 25)."""
-        missing = [s for s in dict.fromkeys(sobjects) if self._cached(api.org_key, s) is None]
+        missing = self.missing(api, sobjects)
         if not missing:
             return
         bodies = api.get_many([f"sobjects/{s}/describe" for s in missing])
         for sobject, body in zip(missing, bodies, strict=True):
-            self._store(api.org_key, sobject, ObjectInfo.from_describe(body))
+            self._keep(api.cache_key, sobject, body)
 
     def missing(self, api: SalesforceApi, sobjects: Iterable[str]) -> list[str]:
         """Those of ``sobjects`` not cached (their describe paths: ``sobjects/X/describe``)."""
-        return [s for s in dict.fromkeys(sobjects) if self._cached(api.org_key, s) is None]
+        return [s for s in dict.fromkeys(sobjects) if self._cached(api.cache_key, s) is None]
 
     def put(self, api: SalesforceApi, sobject: str, describe: Mapping[str, Any]) -> None:
         """Cache a describe a caller fetched itself (in a Composite call of its own)."""
-        self._store(api.org_key, sobject, ObjectInfo.from_describe(describe))
+        self._keep(api.cache_key, sobject, describe)
 
-    def invalidate(self, org_key: str, sobject: str | None = None) -> None:
+    def invalidate(self, key: CacheKey, sobject: str | None = None) -> None:
+        """Forget ``sobject`` (None: every object) after we changed it in the org of ``key``
+        (an API's :attr:`~.api.SalesforceApi.cache_key`). In this process every user's entry
+        of that org goes; in the store, ``key``'s (other users' expire with ``ttl``)."""
         with self._lock:
-            for key in [k for k in self._entries if k[0] == org_key]:
-                if sobject is None or key[1].lower() == sobject.lower():
-                    del self._entries[key]
+            for entry in [k for k in self._entries if k[0][0] == key[0]]:
+                if sobject is None or entry[1] == sobject.lower():
+                    del self._entries[entry]
+        if self.store is not None:
+            self.store.forget(key, sobject)
 
-    def _cached(self, org_key: str, sobject: str) -> ObjectInfo | None:
+    def _cached(self, key: CacheKey, sobject: str) -> ObjectInfo | None:
         with self._lock:
-            entry = self._entries.get((org_key, sobject.lower()))
-        if entry is None or self.clock() - entry[0] > self.ttl:
+            entry = self._entries.get((key, sobject.lower()))
+        if entry is not None and self.clock() - entry[0] <= self.ttl:
+            return entry[1]
+        shared = self.store.load(key, sobject) if self.store is not None else None
+        if shared is None:
             return None
-        return entry[1]
+        info = ObjectInfo.from_describe(shared)
+        self._remember(key, sobject, info)
+        return info
 
-    def _store(self, org_key: str, sobject: str, info: ObjectInfo) -> None:
+    def _keep(self, key: CacheKey, sobject: str, describe: Mapping[str, Any]) -> ObjectInfo:
+        info = ObjectInfo.from_describe(describe)
+        self._remember(key, sobject, info)
+        if self.store is not None:
+            self.store.save(key, sobject, describe, self.ttl)
+        return info
+
+    def _remember(self, key: CacheKey, sobject: str, info: ObjectInfo) -> None:
         with self._lock:
-            self._entries[(org_key, sobject.lower())] = (self.clock(), info)
+            self._entries[(key, sobject.lower())] = (self.clock(), info)
 
 
 # One per process: workers of the same process share describes of the same org.

@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from typing import Final, Literal
 from urllib.parse import urlsplit
 
-from .exceptions import EnvironmentChoiceError
+from .errors import InvalidDomain, UnknownEnvironment
+
+__all__ = [
+    "ENVIRONMENT_KINDS",
+    "Environment",
+    "EnvironmentKind",
+    "normalize_my_domain",
+    "resolve_environment",
+]
 
 EnvironmentKind = Literal["production", "sandbox", "custom"]
 ENVIRONMENT_KINDS: Final[tuple[EnvironmentKind, ...]] = ("production", "sandbox", "custom")
@@ -28,22 +36,6 @@ _HOST_RE: Final = re.compile(
     rf"\.(?:(?P<partition>{'|'.join(_PARTITIONS)})\.)?my\.salesforce\.com$"
 )
 _BARE_RE: Final = re.compile(rf"^(?P<name>{_NAME})(?P<sandbox>{_SANDBOX})?$")
-
-
-class UnknownEnvironment(EnvironmentChoiceError):
-    def __init__(self, kind: str) -> None:
-        super().__init__(
-            f"Unknown Salesforce environment {kind[:40]!r}: "
-            "choose Production, Sandbox or Custom domain."
-        )
-
-
-class InvalidDomain(EnvironmentChoiceError):
-    def __init__(self, text: str) -> None:
-        super().__init__(
-            f"{text[:100]!r} is not a Salesforce My Domain. Enter it as 'acme', "
-            f"'acme.my.salesforce.com' or 'https://acme--dev.sandbox.my.salesforce.com'."
-        )
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,31 @@
-"""One exception tree for every way a Salesforce call can fail, and what to do about it.
+"""One exception tree for everything :mod:`flask_sfsync.salesforce` raises, and what to do about it.
 
 Callers catch the branch that tells them what to do, never a library's exception::
 
-    SalesforceFailure                  any classified Salesforce failure
-     ├── TransientFailure              retry with backoff (UNABLE_TO_LOCK_ROW, 500/502/503/504,
-     │                                 SERVER_UNAVAILABLE, timeouts, connection errors/resets)
-     ├── SessionExpired                INVALID_SESSION_ID: the client factory refreshes, once
-     ├── ConnectionPaused              stop calling this org until ``resume_at``
-     │    ├── RequestLimitExceeded     the org's daily API limit is spent (REQUEST_LIMIT_EXCEEDED)
-     │    └── BudgetExhausted          our own share of the daily limit is spent (never sent)
-     ├── ReconnectNeeded               invalid_grant: the refresh token is gone, a person must
-     │                                 connect the org again
-     └── PermanentFailure              anything else: not retried, logged with Salesforce's
-                                       errorCode and message (``errors``)
+    SalesforceError                       base of everything flask_sfsync.salesforce raises
+    ├── EnvironmentChoiceError(ValueError)  a person chose/typed a login host we cannot use
+    │   ├── UnknownEnvironment
+    │   └── InvalidDomain
+    ├── OAuthFlowError                    Salesforce refused an OAuth step (.error, .description)
+    └── SalesforceFailure                 a classified call failure (.status, .errors,
+        │                                 .disposition, .error_code)
+        ├── TransientFailure              retry with backoff (network errors and timeouts,
+        │                                 500/502/503/504, SERVER_UNAVAILABLE,
+        │                                 UNABLE_TO_LOCK_ROW; also during OAuth)
+        ├── SessionExpired                INVALID_SESSION_ID: refreshed once
+        ├── ConnectionPaused              stop calling this org until ``.resume_at``
+        │   ├── RequestLimitExceeded      the org's daily API limit is spent
+        │   └── BudgetExhausted           our own share of the daily limit is spent (never sent)
+        ├── ReconnectNeeded               invalid_grant / no tokens: a person must connect again
+        └── PermanentFailure              anything else: not retried, logged with Salesforce's
+                                          errorCode and message (``.errors``)
 
+:func:`classify` turns simple-salesforce's, requests' and OAuth errors into the
+:class:`SalesforceFailure` branch (None for anything else: a bug of ours surfaces as itself).
 Per-record errors of sObject Collections / Bulk API results are not exceptions: they are
 :class:`RecordError` values, sorted by :func:`disposition_of` into the same dispositions.
+
+Messages are safe to show and log: they never carry a token, code or secret.
 """
 
 from __future__ import annotations
@@ -30,21 +40,23 @@ from typing import Any
 import requests
 import simple_salesforce.exceptions as sfexc
 
-from .exceptions import ReconnectNeeded as ClientReconnectNeeded
-from .exceptions import SalesforceUnavailable
-
 __all__ = [
     "DEFAULT_LIMIT_PAUSE",
     "BudgetExhausted",
     "ConnectionPaused",
     "Disposition",
+    "EnvironmentChoiceError",
+    "InvalidDomain",
+    "OAuthFlowError",
     "PermanentFailure",
     "ReconnectNeeded",
     "RecordError",
     "RequestLimitExceeded",
+    "SalesforceError",
     "SalesforceFailure",
     "SessionExpired",
     "TransientFailure",
+    "UnknownEnvironment",
     "classify",
     "disposition_of",
     "record_error",
@@ -125,8 +137,54 @@ def disposition_of(code: str, status: int | None = None) -> Disposition:
     return Disposition.FAIL
 
 
-class SalesforceFailure(Exception):
-    """Base of the tree; ``errors`` holds Salesforce's error entries when it sent any."""
+class SalesforceError(Exception):
+    """Base of everything :mod:`flask_sfsync.salesforce` raises."""
+
+
+# -- a person's choice of login host ---------------------------------------------------------
+
+
+class EnvironmentChoiceError(SalesforceError, ValueError):
+    """A person can fix this by choosing or typing something else."""
+
+
+class UnknownEnvironment(EnvironmentChoiceError):
+    def __init__(self, kind: str) -> None:
+        super().__init__(
+            f"Unknown Salesforce environment {kind[:40]!r}: "
+            "choose Production, Sandbox or Custom domain."
+        )
+
+
+class InvalidDomain(EnvironmentChoiceError):
+    def __init__(self, text: str) -> None:
+        super().__init__(
+            f"{text[:100]!r} is not a Salesforce My Domain. Enter it as 'acme', "
+            f"'acme.my.salesforce.com' or 'https://acme--dev.sandbox.my.salesforce.com'."
+        )
+
+
+# -- OAuth -------------------------------------------------------------------------------------
+
+
+class OAuthFlowError(SalesforceError):
+    """Salesforce answered an OAuth request with an error (``access_denied``, ...).
+
+    ``invalid_grant`` (a reused code, a dead refresh token) is classified as
+    :class:`ReconnectNeeded` when it ends a call."""
+
+    def __init__(self, error: str, description: str | None = None) -> None:
+        self.error = error
+        self.description = description or ""
+        super().__init__(f"{error}: {self.description}" if description else error)
+
+
+# -- a call's failure ------------------------------------------------------------------------
+
+
+class SalesforceFailure(SalesforceError):
+    """A classified failure of a call; ``errors`` holds Salesforce's error entries when it
+    sent any."""
 
     def __init__(
         self, message: str, *, status: int | None = None, errors: Iterable[RecordError] = ()
@@ -183,14 +241,25 @@ class BudgetExhausted(ConnectionPaused):
     pass
 
 
-class PermanentFailure(SalesforceFailure):
-    pass
-
-
 class ReconnectNeeded(SalesforceFailure):
+    """Salesforce refused the refresh token (``invalid_grant``) or no tokens are stored.
+
+    Without Salesforce's own entries, ``errors`` says ``invalid_grant`` with the message, so
+    every ReconnectNeeded is logged alike."""
+
+    def __init__(
+        self, message: str, *, status: int | None = None, errors: Iterable[RecordError] = ()
+    ) -> None:
+        errors = tuple(errors) or (RecordError("invalid_grant", message),)
+        super().__init__(message, status=status, errors=errors)
+
     @property
     def disposition(self) -> Disposition:
         return Disposition.RECONNECT
+
+
+class PermanentFailure(SalesforceFailure):
+    pass
 
 
 @dataclass(frozen=True)
@@ -200,17 +269,15 @@ class _Reading:
 
 
 def classify(exc: BaseException, *, now: float | None = None) -> SalesforceFailure | None:
-    """Turn a simple-salesforce, requests or OAuth exception into the tree.
+    """Turn a simple-salesforce, requests or OAuth exception into the failure branch.
 
     Returns None for anything that is not a Salesforce failure (a bug in our code must
     surface as itself, not be retried or logged as Salesforce's fault).
     """
     if isinstance(exc, SalesforceFailure):
         return exc
-    if isinstance(exc, requests.Timeout | requests.ConnectionError | SalesforceUnavailable):
+    if isinstance(exc, requests.Timeout | requests.ConnectionError):
         return TransientFailure(f"network: {exc}")
-    if isinstance(exc, ClientReconnectNeeded):  # the client factory's refresh gave up
-        return ReconnectNeeded(str(exc), errors=[RecordError("invalid_grant", str(exc))])
     # authlib's OAuthError carries .error; simple-salesforce's login failure carries .code
     if "invalid_grant" in (getattr(exc, "error", None), getattr(exc, "code", None)):
         return ReconnectNeeded(str(exc), errors=[RecordError("invalid_grant", str(exc))])

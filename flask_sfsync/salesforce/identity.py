@@ -7,7 +7,9 @@ from typing import Any
 
 import requests
 
-from .exceptions import OAuthFlowError, SalesforceUnavailable
+from .errors import OAuthFlowError, TransientFailure
+
+__all__ = ["Identity", "fetch_identity"]
 
 
 @dataclass(frozen=True)
@@ -30,11 +32,13 @@ def fetch_identity(
             timeout=timeout,
         )
     except (requests.ConnectionError, requests.Timeout) as exc:
-        raise SalesforceUnavailable(
+        raise TransientFailure(
             f"identity service unreachable ({type(exc).__name__})"
         ) from None
     if response.status_code >= 500:
-        raise SalesforceUnavailable(f"identity service answered HTTP {response.status_code}")
+        raise TransientFailure(
+            f"identity service answered HTTP {response.status_code}", status=response.status_code
+        )
     if response.status_code != 200:
         raise OAuthFlowError(
             "identity_refused", f"identity service answered HTTP {response.status_code}"

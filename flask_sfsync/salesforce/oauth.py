@@ -17,7 +17,18 @@ import requests
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session, OAuthError
 
-from .exceptions import OAuthFlowError, SalesforceUnavailable
+from .errors import OAuthFlowError, TransientFailure
+
+__all__ = [
+    "AuthorizationRequest",
+    "OAuthSettings",
+    "TokenResponse",
+    "endpoint",
+    "exchange_code",
+    "refresh_access_token",
+    "revoke_token",
+    "start_authorization",
+]
 
 
 @dataclass(frozen=True)
@@ -92,20 +103,22 @@ def _session(settings: OAuthSettings, **kwargs: Any) -> OAuth2Session:
 
 @contextmanager
 def _talking_to_salesforce() -> Iterator[None]:
-    """Turn transport failures and Authlib's errors into our tree, without echoing bodies."""
+    """Turn transport failures and Authlib's errors into our tree, without echoing bodies:
+    a network error, a 5xx or a body that is not JSON is a :class:`~.errors.TransientFailure`,
+    Salesforce's own refusal an :class:`~.errors.OAuthFlowError`."""
     try:
         yield
     except OAuthError as exc:
         raise OAuthFlowError(str(exc.error), exc.description) from None
     except requests.HTTPError as exc:
-        status = exc.response.status_code if exc.response is not None else "?"
-        raise SalesforceUnavailable(f"Salesforce answered HTTP {status}") from None
+        status = exc.response.status_code if exc.response is not None else None
+        raise TransientFailure(f"Salesforce answered HTTP {status or '?'}", status=status) from None
     except (requests.ConnectionError, requests.Timeout) as exc:
-        raise SalesforceUnavailable(
+        raise TransientFailure(
             f"Salesforce could not be reached ({type(exc).__name__})"
         ) from None
     except ValueError as exc:  # a non-JSON body from a gateway or an error page
-        raise SalesforceUnavailable(f"unexpected answer from Salesforce: {exc}") from None
+        raise TransientFailure(f"unexpected answer from Salesforce: {exc}") from None
 
 
 def start_authorization(settings: OAuthSettings, login_url: str) -> AuthorizationRequest:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -149,7 +149,7 @@ def _chunks(writes: Iterable[Writable]) -> Iterator[list[Writable]]:
 def _pipelined(
     api: SalesforceApi, call: Call, chunks: Iterator[list[Writable]], concurrency: int
 ) -> Iterator[WriteResult]:
-    """Up to ``concurrency`` calls in flight, results in order.
+    """Up to ``concurrency`` calls in flight (on the API's threads), results in order.
 
     While the caller stores one chunk's results, Salesforce is saving the next ones. Each
     chunk keeps its own retries (:func:`_write_chunk`). When a call fails for good (paused,
@@ -157,35 +157,37 @@ def _pipelined(
     over before the failure is raised: a record Salesforce saved is never left unrecorded.
     """
     inflight: deque[Future[list[WriteResult]]] = deque()
-    with ThreadPoolExecutor(concurrency, thread_name_prefix="sfsync-write") as pool:
 
-        def fill() -> None:
-            while len(inflight) < concurrency:
-                # Near the end of the API budget, one call at a time: the budget then pauses
-                # the push at exactly its limit.
-                if inflight and api.budget is not None and not api.budget.can_spend(
-                    len(inflight) + 1
-                ):
-                    return
-                chunk = next(chunks, None)
-                if chunk is None:
-                    return
-                inflight.append(pool.submit(api.in_thread, _write_chunk, api, call, chunk))
+    def fill() -> None:
+        while len(inflight) < concurrency:
+            # Near the end of the API budget, one call at a time: the budget then pauses
+            # the push at exactly its limit.
+            if inflight and api.budget is not None and not api.budget.can_spend(
+                len(inflight) + 1
+            ):
+                return
+            chunk = next(chunks, None)
+            if chunk is None:
+                return
+            inflight.append(api.submit(_write_chunk, api, call, chunk))
 
-        try:
+    try:
+        fill()
+        while inflight:
+            oldest = inflight.popleft()
+            try:
+                done = oldest.result()
+            except BaseException:
+                yield from _settle(inflight)
+                raise
             fill()
-            while inflight:
-                oldest = inflight.popleft()
-                try:
-                    done = oldest.result()
-                except BaseException:
-                    yield from _settle(inflight)
-                    raise
-                fill()
-                yield from done
-        finally:
-            for future in inflight:
-                future.cancel()
+            yield from done
+    finally:
+        # Given up early (by the caller, or a failure): calls not started are dropped, those
+        # running are waited for, so none is still writing once this returns.
+        for future in inflight:
+            future.cancel()
+        wait(inflight)
 
 
 def _settle(inflight: deque[Future[list[WriteResult]]]) -> Iterator[WriteResult]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
+from flask_sfsync import get_state
 from flask_sfsync.testing import authorize_at_salesforce, connect, csrf_token_from, follow_callback
 
 
@@ -94,7 +96,8 @@ def test_salesforce_down_during_connect(host: Any, local_org: Any, connected: An
 
 def test_deny_at_salesforce(host: Any, local_org: Any, connected: Any) -> None:
     # Salesforce skips the Allow page once a user approved the app, unless asked for consent.
-    host.app.config["SFSYNC_OAUTH_PROMPT"] = "consent"
+    state = get_state(host.app)
+    state.settings = replace(state.settings, oauth_prompt="consent")
     before = host.connection()
     page = connect(connected, local_org, decision="deny").get_data(as_text=True)
     assert "Deny was chosen at Salesforce" in page

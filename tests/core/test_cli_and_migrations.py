@@ -13,7 +13,7 @@ from alembic.migration import MigrationContext
 
 from flask_sfsync import get_state
 from flask_sfsync.migrations import VERSION_TABLE, downgrade, include_name, upgrade
-from flask_sfsync.models import extension_tables
+from flask_sfsync.db.models import extension_tables
 from flask_sfsync.testing import connect
 
 

@@ -1,4 +1,5 @@
-"""The client factory without Flask: refresh once, a new Salesforce object, invalid_grant."""
+"""The client factory without Flask: refresh once (through the API's one retry loop), a new
+Salesforce object, invalid_grant."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from flask_sfsync.salesforce import (
     ConnectionTokens,
     OAuthSettings,
     ReconnectNeeded,
+    SalesforceApi,
     SalesforceClient,
+    SessionExpired,
 )
 
 
@@ -46,7 +49,7 @@ def test_expired_session_refreshes_once_with_a_new_salesforce_object(local_org: 
     first = client.sf
     local_org.faults.expire_all_tokens()
 
-    result = client.call(lambda sf: sf.limits())
+    result = SalesforceApi(client).call(lambda sf: sf.limits())
 
     assert "DailyApiRequests" in result
     assert client.sf is not first
@@ -64,8 +67,10 @@ def test_a_second_expiry_after_refresh_is_not_retried_again(local_org: Any) -> N
         local_org.faults.expire_all_tokens()
         return sf.limits()
 
-    with pytest.raises(SalesforceExpiredSession):
-        client.call(always_expired)
+    # The API raises its tree's exception, from simple-salesforce's.
+    with pytest.raises(SessionExpired) as raised:
+        SalesforceApi(client).call(always_expired)
+    assert isinstance(raised.value.__cause__, SalesforceExpiredSession)
     assert len(store.saved) == 1
 
 
@@ -80,7 +85,7 @@ def test_invalid_grant_raises_reconnect_needed_and_tells_the_store(local_org: An
     local_org.faults.expire_all_tokens()
 
     with pytest.raises(ReconnectNeeded):
-        client.call(lambda sf: sf.limits())
+        SalesforceApi(client).call(lambda sf: sf.limits())
     assert len(store.lost) == 1
     assert store.saved == []
 

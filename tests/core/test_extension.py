@@ -125,7 +125,7 @@ def test_key_rotation_keeps_old_tokens_readable(make_host: Any, local_org: Any) 
     host = make_host(config_for(local_org))
     connect(host.client(), local_org)
     token = host.connection().access_token
-    from flask_sfsync.crypto import TokenCipher
+    from flask_sfsync.db.crypto import TokenCipher
 
     state = get_state(host.app)
     state.cipher = TokenCipher("new key", old_keys=["test encryption key"])

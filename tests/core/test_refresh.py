@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from flask_sfsync import ReconnectNeeded, signals
+from flask_sfsync.salesforce import SalesforceApi
 from flask_sfsync.testing import connect
 
 
@@ -28,7 +29,7 @@ def test_expired_access_token_is_refreshed_once_and_stored(host: Any, local_org:
 
     local_org.faults.expire_all_tokens()
     with signals.connection_refreshed.connected_to(on_refresh, host.app), host.app.app_context():
-        limits = host.sfsync.client_for("acme").call(lambda sf: sf.limits())
+        limits = SalesforceApi(host.sfsync.client_for("acme")).call(lambda sf: sf.limits())
 
     assert "DailyApiRequests" in limits
     assert refreshed == ["acme"]
@@ -45,9 +46,9 @@ def test_refreshed_token_is_used_by_the_next_client(host: Any, local_org: Any) -
     connect(host.client(), local_org)
     local_org.faults.expire_all_tokens()
     with host.app.app_context():
-        host.sfsync.client_for("acme").call(lambda sf: sf.limits())
+        SalesforceApi(host.sfsync.client_for("acme")).call(lambda sf: sf.limits())
     with host.app.app_context():
-        host.sfsync.client_for("acme").call(lambda sf: sf.limits())
+        SalesforceApi(host.sfsync.client_for("acme")).call(lambda sf: sf.limits())
     token_calls = [e for e in local_org.oauth_log if e.path == "/services/oauth2/token"]
     assert len(token_calls) == 2
 
@@ -66,7 +67,7 @@ def test_revoked_refresh_token_marks_reconnect_needed(host: Any, local_org: Any)
         host.app.app_context(),
         pytest.raises(ReconnectNeeded),
     ):
-        host.sfsync.client_for("acme").call(lambda sf: sf.limits())
+        SalesforceApi(host.sfsync.client_for("acme")).call(lambda sf: sf.limits())
 
     assert [event["reason"] for event in lost] == ["invalid_grant"]
     conn = host.connection()
@@ -81,7 +82,7 @@ def test_reconnect_needed_stops_calling_salesforce(host: Any, local_org: Any) ->
     connect(host.client(), local_org)
     _revoke_at_salesforce(local_org, host.connection().refresh_token)
     with host.app.app_context(), pytest.raises(ReconnectNeeded):
-        host.sfsync.client_for("acme").call(lambda sf: sf.limits())
+        SalesforceApi(host.sfsync.client_for("acme")).call(lambda sf: sf.limits())
     local_org.oauth_log.clear()
     local_org.request_log.clear()
 
@@ -100,7 +101,7 @@ def test_reconnect_after_reconnect_needed_restores_the_connection(
     connect(client, local_org)
     _revoke_at_salesforce(local_org, host.connection().refresh_token)
     with host.app.app_context(), pytest.raises(ReconnectNeeded):
-        host.sfsync.client_for("acme").call(lambda sf: sf.limits())
+        SalesforceApi(host.sfsync.client_for("acme")).call(lambda sf: sf.limits())
 
     page = connect(client, local_org).get_data(as_text=True)
 
@@ -108,4 +109,5 @@ def test_reconnect_after_reconnect_needed_restores_the_connection(
     conn = host.connection()
     assert conn.status == "connected" and conn.last_error is None
     with host.app.app_context():
-        assert "DailyApiRequests" in host.sfsync.client_for("acme").call(lambda sf: sf.limits())
+        api = SalesforceApi(host.sfsync.client_for("acme"))
+        assert "DailyApiRequests" in api.call(lambda sf: sf.limits())

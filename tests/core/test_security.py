@@ -300,7 +300,7 @@ def test_post_without_csrf_token_is_refused_flask_wtf(make_host: Any, local_org:
     assert host.connection().status == "connected"
     # The token in our forms is Flask-WTF's own (one token for the host and us).
     with host.app.test_request_context():
-        from flask_sfsync import csrf
+        from flask_sfsync.web import csrf
 
         assert csrf.field_name() == "csrf_token"
     token = csrf_token_from(_messages(client.get("/integrations/")))

@@ -10,9 +10,9 @@ from rq import Queue
 from rq.job import JobStatus
 
 from flask_sfsync import get_state
-from flask_sfsync.jobs import check_connection, enqueue, get_queue
-from flask_sfsync.testing import connect, run_jobs
-from flask_sfsync.worker import make_worker
+from flask_sfsync.jobs.worker import make_worker
+from flask_sfsync.services.connections import check_connection
+from flask_sfsync.testing import config_for, connect, run_jobs
 
 
 def blueprint_name_of_current_app() -> str:
@@ -21,10 +21,19 @@ def blueprint_name_of_current_app() -> str:
 
 
 @pytest.fixture
-def queued_host(host: Any, redis_url: str) -> Any:
-    host.app.config["SFSYNC_REDIS_URL"] = redis_url
-    host.app.config["SFSYNC_QUEUE_NAME"] = "sfsync-test"
-    return host
+def queued_host(make_host: Any, local_org: Any, redis_url: str) -> Any:
+    config = {
+        **config_for(local_org), "SFSYNC_REDIS_URL": redis_url, "SFSYNC_QUEUE_NAME": "sfsync-test"
+    }
+    return make_host(config)
+
+
+def enqueue(func: Any, *args: Any) -> Any:
+    return get_state().jobs.enqueue(func, *args)
+
+
+def get_queue() -> Queue:
+    return get_state().jobs.queue
 
 
 def test_jobs_run_in_the_app_context(queued_host: Any) -> None:

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from flask_sfsync.emulator.errors import SalesforceApiError
-from flask_sfsync.emulator.ids import make_id
-from flask_sfsync.emulator.schema import ObjectDef
-from flask_sfsync.emulator.schema_user import standard_objects
-from flask_sfsync.emulator.soql import QueryResult, execute
+from flask_sfsync.emulator.schema.catalog import standard_objects
+from flask_sfsync.emulator.schema.ids import make_id
+from flask_sfsync.emulator.schema.model import ObjectDef
+from flask_sfsync.emulator.soql.engine import QueryResult, execute
 
 NOW = dt.datetime(2024, 5, 15, 12, 0, 0, tzinfo=dt.UTC)    # a Wednesday
 

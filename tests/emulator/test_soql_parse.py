@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from test_soql_fixtures import FakeOrg, build_org, error, records, run
 
-from flask_sfsync.emulator.soql_ast import And, Comparison, Not, Or
-from flask_sfsync.emulator.soql_lexer import tokenize
-from flask_sfsync.emulator.soql_parser import parse
+from flask_sfsync.emulator.soql.ast import And, Comparison, Not, Or
+from flask_sfsync.emulator.soql.lexer import tokenize
+from flask_sfsync.emulator.soql.parser import parse
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import json
 import pytest
 
 from flask_sfsync.emulator.errors import SalesforceApiError
-from flask_sfsync.emulator.soql import execute
-from flask_sfsync.emulator.store import Org
+from flask_sfsync.emulator.soql.engine import execute
+from flask_sfsync.emulator.store.org import Org
 
 NOW = dt.datetime(2024, 5, 15, 12, 0, tzinfo=dt.UTC)
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from flask_sfsync.emulator.errors import SalesforceApiError
-from flask_sfsync.emulator.store import MultipleMatchesError, Org
+from flask_sfsync.emulator.store.org import MultipleMatchesError, Org
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from flask_sfsync.emulator.errors import SalesforceApiError
-from flask_sfsync.emulator.seed import seed
-from flask_sfsync.emulator.store import Org
+from flask_sfsync.emulator.store.org import Org
+from flask_sfsync.emulator.store.seed import seed
 
 START = dt.datetime(2024, 5, 1, 9, 0, tzinfo=dt.UTC)
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from flask_sfsync.emulator import ids, values
 from flask_sfsync.emulator.errors import SalesforceApiError
-from flask_sfsync.emulator.store import Org
+from flask_sfsync.emulator.schema import ids, values
+from flask_sfsync.emulator.store.org import Org
 
 BASE = "/services/data/v60.0"
 # The keys of a field in Salesforce's sObject describe.

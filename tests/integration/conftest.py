@@ -183,7 +183,7 @@ class Env:
         with self.app.app_context():
             import sqlalchemy as sa
 
-            state = self.app.extensions["sfsync_push"]
+            state = self.app.extensions["sfsync"]
             return int(
                 state.db.session.scalar(
                     sa.select(sa.func.count()).select_from(state.models.OutboxEntry)

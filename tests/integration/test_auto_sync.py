@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from flask_sfsync.tracking import contacts_changed, queue_contacts
+from flask_sfsync import queue_contacts
+from flask_sfsync.signals import contacts_changed
 
 from .conftest import Env, wait_for
 

@@ -31,7 +31,7 @@ def _acme_error(env: Env) -> tuple[int, int]:
     env.sync_now()
     env.wait_idle()
     with env.app.app_context():
-        state = env.app.extensions["sfsync_push"]
+        state = env.app.extensions["sfsync"]
         entry_id = state.db.session.scalar(sa.select(state.models.SyncError.id))
     assert entry_id is not None
     return entry_id, contact

@@ -16,8 +16,8 @@ from simple_salesforce.api import Salesforce
 
 from flask_sfsync.emulator.handle import LocalOrg
 from flask_sfsync.salesforce.api import RetryPolicy, SalesforceApi
-from flask_sfsync.salesforce.custom_fields import ensure_fields
 from flask_sfsync.salesforce.describe import DescribeCache
+from flask_sfsync.sync.custom_fields import ensure_fields
 
 FAST_RETRY = RetryPolicy(attempts=8, base_delay=0.01, max_delay=0.1)
 
@@ -44,8 +44,10 @@ def describe() -> DescribeCache:
 
 
 @pytest.fixture
-def api(org: LocalOrg) -> SalesforceApi:
-    return SalesforceApi(client_for(org), retry=FAST_RETRY, org_key=org.org_id)
+def api(org: LocalOrg) -> Iterator[SalesforceApi]:
+    admin = org.user(None)  # whose token client_for gets
+    with SalesforceApi(client_for(org), retry=FAST_RETRY, cache_key=(org.org_id, admin.id)) as api:
+        yield api
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
-from flask_sfsync.adapters import ContactAdapter
-from flask_sfsync.sync.mapping import HostContact
+from flask_sfsync import ContactAdapter
+from flask_sfsync.sync.records import HostContact
 
 
 class Base(DeclarativeBase):

@@ -15,12 +15,12 @@ from flask_sfsync.salesforce.errors import (
     RequestLimitExceeded,
     SessionExpired,
 )
-from flask_sfsync.salesforce.owners import OwnerDirectory
 from flask_sfsync.sync.links import MemoryLinkStore
-from flask_sfsync.sync.mapping import HostContact
+from flask_sfsync.sync.owners import OwnerDirectory
 from flask_sfsync.sync.push import push
-from flask_sfsync.sync.results import OutcomeStatus
-from flask_sfsync.sync.settings import PushSettings
+from flask_sfsync.sync.push.results import OutcomeStatus
+from flask_sfsync.sync.push.settings import PushSettings
+from flask_sfsync.sync.records import HostContact
 
 from .conftest import FAST_RETRY, client_for
 

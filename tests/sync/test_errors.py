@@ -10,6 +10,7 @@ from flask_sfsync.salesforce.errors import (
     BudgetExhausted,
     ConnectionPaused,
     Disposition,
+    OAuthFlowError,
     PermanentFailure,
     ReconnectNeeded,
     RequestLimitExceeded,
@@ -20,8 +21,6 @@ from flask_sfsync.salesforce.errors import (
     disposition_of,
     record_error,
 )
-from flask_sfsync.salesforce.exceptions import OAuthFlowError
-from flask_sfsync.salesforce.exceptions import ReconnectNeeded as ClientReconnectNeeded
 
 
 def test_all_names_public_things_and_only_those() -> None:
@@ -110,7 +109,7 @@ def test_network_and_oauth_failures() -> None:
     assert isinstance(classify(requests.ReadTimeout("slow")), TransientFailure)
     assert isinstance(classify(OAuthFlowError("invalid_grant", "expired access/refresh token")),
                       ReconnectNeeded)
-    assert isinstance(classify(ClientReconnectNeeded("connect again")), ReconnectNeeded)
+    assert isinstance(classify(ReconnectNeeded("connect again")), ReconnectNeeded)
 
 
 def test_bugs_are_not_salesforce_failures() -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_sfsync.sync.fingerprint import fingerprint
-from flask_sfsync.sync.mapping import HostContact, map_contact
-from flask_sfsync.sync.settings import PushSettings
+from flask_sfsync.sync.mapping import map_contact
+from flask_sfsync.sync.mapping.fingerprint import fingerprint
+from flask_sfsync.sync.push.settings import PushSettings
+from flask_sfsync.sync.records import HostContact
 
 FULL: HostContact = {
     "id": "7",

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from flask_sfsync.emulator.handle import LocalOrg
 from flask_sfsync.salesforce.api import SalesforceApi
-from flask_sfsync.salesforce.custom_fields import (
+from flask_sfsync.salesforce.describe import DescribeCache
+from flask_sfsync.sync.custom_fields import (
     EXTERNAL_ID_FIELD,
     FIELD_SPECS,
     FieldState,
     ensure_fields,
     field_states,
 )
-from flask_sfsync.salesforce.describe import DescribeCache
-from flask_sfsync.salesforce.owners import OwnerDirectory
+from flask_sfsync.sync.owners import OwnerDirectory
 
 from .conftest import FAST_RETRY, client_for
 
@@ -46,7 +46,7 @@ def test_describe_is_cached_per_org_and_object(org: LocalOrg, api: SalesforceApi
     clock.now = 61
     cache.get(api, "Lead")
     assert api_calls(org) == 3
-    cache.invalidate(api.org_key, "Lead")
+    cache.invalidate(api.cache_key, "Lead")
     cache.get(api, "Lead")
     assert api_calls(org) == 4
 

@@ -6,10 +6,18 @@ from flask_sfsync.salesforce.describe import FieldInfo, ObjectInfo
 from flask_sfsync.salesforce.errors import RecordError
 from flask_sfsync.salesforce.soql import in_chunks, quote
 from flask_sfsync.sync.links import Link
-from flask_sfsync.sync.mapping import HostContact
-from flask_sfsync.sync.matching import Match, MatchedBy
-from flask_sfsync.sync.plan import Action, OrgSchema, Plan, SkipReason, draft, finalize, select
-from flask_sfsync.sync.settings import PushAs, PushSettings
+from flask_sfsync.sync.push.matching import Match, MatchedBy
+from flask_sfsync.sync.push.plan import (
+    Action,
+    OrgSchema,
+    Plan,
+    SkipReason,
+    draft,
+    finalize,
+    select,
+)
+from flask_sfsync.sync.push.settings import PushAs, PushSettings
+from flask_sfsync.sync.records import HostContact
 
 
 def info(name: str, *fields: str) -> ObjectInfo:

@@ -10,14 +10,14 @@ from flask_sfsync.emulator.handle import LocalOrg
 from flask_sfsync.salesforce import writers
 from flask_sfsync.salesforce.api import SalesforceApi
 from flask_sfsync.salesforce.describe import DescribeCache
-from flask_sfsync.salesforce.owners import OwnerDirectory
 from flask_sfsync.sync.links import MemoryLinkStore
-from flask_sfsync.sync.mapping import HostContact
-from flask_sfsync.sync.matching import MatchedBy
-from flask_sfsync.sync.plan import Action, SkipReason
+from flask_sfsync.sync.owners import OwnerDirectory
 from flask_sfsync.sync.push import push
-from flask_sfsync.sync.results import Outcome, OutcomeStatus, PushReport
-from flask_sfsync.sync.settings import PushAs, PushSettings
+from flask_sfsync.sync.push.matching import MatchedBy
+from flask_sfsync.sync.push.plan import Action, SkipReason
+from flask_sfsync.sync.push.results import Outcome, OutcomeStatus, PushReport
+from flask_sfsync.sync.push.settings import PushAs, PushSettings
+from flask_sfsync.sync.records import HostContact
 
 
 def person(i: int, **values: Any) -> HostContact:

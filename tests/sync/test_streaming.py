@@ -8,12 +8,12 @@ from flask_sfsync.emulator.handle import LocalOrg
 from flask_sfsync.salesforce.api import SalesforceApi
 from flask_sfsync.salesforce.bulk import BulkPolling
 from flask_sfsync.salesforce.describe import DescribeCache
-from flask_sfsync.salesforce.owners import OwnerDirectory
 from flask_sfsync.sync.links import MemoryLinkStore
-from flask_sfsync.sync.mapping import HostContact
-from flask_sfsync.sync.results import Outcome, OutcomeStatus
-from flask_sfsync.sync.settings import PushAs, PushSettings
-from flask_sfsync.sync.stream import PushStream
+from flask_sfsync.sync.owners import OwnerDirectory
+from flask_sfsync.sync.push.results import Outcome, OutcomeStatus
+from flask_sfsync.sync.push.settings import PushAs, PushSettings
+from flask_sfsync.sync.push.stream import PushStream
+from flask_sfsync.sync.records import HostContact
 
 
 def person(i: int, **values: Any) -> HostContact:

@@ -1,0 +1,125 @@
+"""Reading the error log and each contact's sync history (the pages' queries).
+
+The error log is written by :class:`~flask_sfsync.db.results.OutcomeRecorder`; here are the
+reads: open entries, one tenant's entry by id, a contact's history and link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..host import SessionLike
+from .models import Models, SyncErrorMixin, SyncHistoryMixin, SyncLinkMixin, table_of
+from .types import utcnow
+
+__all__ = [
+    "contact_history",
+    "entries",
+    "error_host_ids",
+    "open_error_count",
+    "open_error_of",
+    "own_entry",
+    "record_history",
+    "skipped_in_run",
+]
+
+
+def open_error_count(session: SessionLike, models: Models, tenant_id: str) -> int:
+    model = models.SyncError
+    query = sa.select(sa.func.count()).select_from(model).where(
+        model.tenant_id == tenant_id, model.resolved_at.is_(None)
+    )
+    return int(session.scalar(query) or 0)
+
+
+def entries(
+    session: SessionLike, models: Models, tenant_id: str, *, include_resolved: bool, limit: int
+) -> list[SyncErrorMixin]:
+    """The newest entries first (open ones only unless ``include_resolved``)."""
+    model = models.SyncError
+    query = sa.select(model).where(model.tenant_id == tenant_id)
+    if not include_resolved:
+        query = query.where(model.resolved_at.is_(None))
+    query = query.order_by(model.last_seen_at.desc(), model.id.desc()).limit(limit)
+    return list(session.scalars(query))
+
+
+def own_entry(
+    session: SessionLike, models: Models, tenant_id: str, entry_id: int
+) -> SyncErrorMixin | None:
+    """The entry, if it is this tenant's (another tenant's id finds nothing)."""
+    entry = session.get(models.SyncError, entry_id)
+    return entry if entry is not None and entry.tenant_id == tenant_id else None
+
+
+def error_host_ids(
+    session: SessionLike, models: Models, tenant_id: str, entry_ids: Sequence[int] | None
+) -> list[str]:
+    """The contacts of these open entries (None: of every open entry), sorted."""
+    model = models.SyncError
+    query = sa.select(model.host_id).where(
+        model.tenant_id == tenant_id, model.resolved_at.is_(None)
+    )
+    if entry_ids is not None:
+        query = query.where(model.id.in_(list(entry_ids)))
+    return sorted(set(session.scalars(query)))
+
+
+def open_error_of(
+    session: SessionLike, models: Models, tenant_id: str, host_id: str
+) -> SyncErrorMixin | None:
+    model = models.SyncError
+    return session.scalar(
+        sa.select(model).where(
+            model.tenant_id == tenant_id, model.host_id == host_id, model.resolved_at.is_(None)
+        ).limit(1)
+    )
+
+
+def contact_history(
+    session: SessionLike, models: Models, tenant_id: str, host_id: str, limit: int
+) -> tuple[list[SyncHistoryMixin], SyncLinkMixin | None]:
+    """The contact's newest history entries and its link to a Salesforce record."""
+    history = models.SyncHistory
+    link_model = models.SyncLink
+    found = list(
+        session.scalars(
+            sa.select(history)
+            .where(history.tenant_id == tenant_id, history.host_id == host_id)
+            .order_by(history.id.desc())
+            .limit(limit)
+        )
+    )
+    link = session.scalar(
+        sa.select(link_model).where(
+            link_model.tenant_id == tenant_id, link_model.host_id == host_id
+        )
+    )
+    return found, link
+
+
+def skipped_in_run(
+    session: SessionLike, models: Models, run_id: int, limit: int
+) -> list[SyncHistoryMixin]:
+    history = models.SyncHistory
+    return list(
+        session.scalars(
+            sa.select(history)
+            .where(history.run_id == run_id, history.status == "skipped")
+            .order_by(history.id)
+            .limit(limit)
+        )
+    )
+
+
+def record_history(session: SessionLike, models: Models, rows: Sequence[dict[str, Any]]) -> None:
+    """History rows written outside a push's recorder (deletes); ``created_at`` is now."""
+    if rows:
+        now = utcnow()
+        session.execute(
+            sa.insert(table_of(models.SyncHistory)),
+            [{"created_at": now, **row} for row in rows],
+        )

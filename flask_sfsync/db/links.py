@@ -1,0 +1,106 @@
+"""The sync core's ``LinkStore`` over ``sfsync_links``: which Salesforce record a contact is."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import sqlalchemy as sa
+
+from ..host import SessionLike
+from ..sync import Link
+from .bulk_insert import chunks, insert_many
+from .models import Models, table_of
+from .types import utcnow
+
+__all__ = ["DbLinkStore"]
+
+LINK_COLUMNS = ("tenant_id", "host_id", "sobject", "sf_id", "fingerprint", "last_pushed_at")
+
+
+class DbLinkStore:
+    """``LinkStore`` over ``sfsync_links`` for one tenant.
+
+    It remembers which host ids it found with or without a link (a push looks every contact
+    up before it writes), so saving links after each chunk needs no query to tell inserts
+    from updates. One store serves one push: nothing else writes this tenant's links then
+    (the tenant's lock).
+    """
+
+    def __init__(self, session: SessionLike, models: Models, tenant_id: str) -> None:
+        self.session = session
+        self.models = models
+        self.tenant_id = tenant_id
+        self.table = table_of(models.SyncLink)
+        #: Host ids that had a link when they were looked up (before this push wrote any).
+        self.had_link: set[str] = set()
+        self._exists: set[str] = set()  # a row is there (found, or inserted since)
+        self._absent: set[str] = set()  # looked up, no row, none inserted since
+
+    def links_for(self, host_ids: Sequence[str]) -> Mapping[str, Link]:
+        t = self.table
+        found: dict[str, Link] = {}
+        for chunk in chunks(list(host_ids)):
+            rows = self.session.execute(
+                sa.select(t.c.host_id, t.c.sobject, t.c.sf_id, t.c.fingerprint).where(
+                    t.c.tenant_id == self.tenant_id, t.c.host_id.in_(chunk)
+                )
+            )
+            for host_id, sobject, sf_id, print_ in rows:
+                found[host_id] = Link(host_id, sobject, sf_id, print_)
+        for host_id in host_ids:
+            if host_id in found:
+                if host_id not in self._exists:
+                    self.had_link.add(host_id)
+                self._exists.add(host_id)
+                self._absent.discard(host_id)
+            elif host_id not in self._exists:
+                self._absent.add(host_id)
+        return found
+
+    def save_links(self, links: Sequence[Link]) -> None:
+        if not links:
+            return
+        t = self.table
+        unknown = [
+            k.host_id for k in links if k.host_id not in self._exists and k.host_id not in
+            self._absent
+        ]
+        if unknown:
+            self.links_for(unknown)
+        now = utcnow()
+        updates = [
+            {"b_host": k.host_id, "sobject": k.sobject, "sf_id": k.sf_id,
+             "fingerprint": k.fingerprint, "last_pushed_at": now}
+            for k in links if k.host_id in self._exists
+        ]
+        inserts = [
+            (self.tenant_id, k.host_id, k.sobject, k.sf_id, k.fingerprint, now)
+            for k in links if k.host_id not in self._exists
+        ]
+        if updates:
+            self.session.execute(
+                t.update()
+                .where(t.c.tenant_id == self.tenant_id, t.c.host_id == sa.bindparam("b_host"))
+                .values(
+                    sobject=sa.bindparam("sobject"),
+                    sf_id=sa.bindparam("sf_id"),
+                    fingerprint=sa.bindparam("fingerprint"),
+                    last_pushed_at=sa.bindparam("last_pushed_at"),
+                ),
+                updates,
+            )
+        if inserts:
+            insert_many(self.session, t, LINK_COLUMNS, inserts)
+            for k in links:
+                self._exists.add(k.host_id)
+                self._absent.discard(k.host_id)
+
+    def forget(self, host_ids: Sequence[str]) -> None:
+        t = self.table
+        for chunk in chunks(list(host_ids)):
+            self.session.execute(
+                t.delete().where(t.c.tenant_id == self.tenant_id, t.c.host_id.in_(chunk))
+            )
+        for host_id in host_ids:
+            self._exists.discard(host_id)
+            self._absent.add(host_id)

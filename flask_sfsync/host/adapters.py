@@ -1,0 +1,367 @@
+"""The host contract: how the extension reads the host's contacts.
+
+A host describes its Contact model once and hands it over::
+
+    from flask_sfsync import ContactAdapter, SFSync
+
+    contacts = ContactAdapter(
+        Contact,
+        tenant="team_id",                      # column (or callable) naming the tenant
+        fields={                               # HostContact key -> attribute or callable
+            "company": lambda c: c.company.name if c.company else None,
+            "owner_email": lambda c: c.owner.email if c.owner else None,
+        },
+        stages=STAGES,                         # offered by the settings page's stage filter
+        url_endpoint="contacts.show",          # link from the error log to the contact
+        watch={Company: lambda company: company.contacts},
+    )
+    SFSync(app, db=db, contact_adapter=contacts)
+
+Keys not named in ``fields`` are read from the attribute of the same name when the model has
+one (``first_name``, ``last_name``, ``email``, ``phone``, ``title``, ``stage``, ``notes``,
+``tags``, ``additional_phones``, ``meeting_date``). A host with unusual storage subclasses
+:class:`ContactAdapter` and overrides :meth:`~ContactAdapter.to_sync` or
+:meth:`~ContactAdapter.load`.
+
+``watch`` names other models whose changes change what a contact pushes (a company's name is
+the Lead's Company): each maps to a function returning the contacts affected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from flask import url_for
+from sqlalchemy.orm import ColumnProperty, RelationshipProperty, Session, aliased, scoped_session
+from sqlalchemy.orm.interfaces import MANYTOONE
+
+from ..sync import HostContact
+
+__all__ = ["HOST_CONTACT_KEYS", "ContactAdapter", "SessionLike"]
+
+#: A plain Session or Flask-SQLAlchemy's scoped ``db.session``: what the host contract reads
+#: the host's rows with.
+SessionLike = Session | scoped_session[Session]
+
+HOST_CONTACT_KEYS: tuple[str, ...] = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "title",
+    "company",
+    "stage",
+    "owner_email",
+    "meeting_date",
+    "notes",
+    "tags",
+    "additional_phones",
+)
+
+Getter = Callable[[Any], Any]
+# Keys of extra fields in a HostContact: they cannot collide with the standard keys.
+EXTRA_PREFIX = "extra:"
+# SQLite's default limit of bound parameters is 999 on old builds: stay under it.
+_IN_CHUNK = 900
+
+
+class ContactAdapter:
+    """Reads one host model as :class:`~flask_sfsync.sync.mapping.HostContact` dicts."""
+
+    def __init__(
+        self,
+        model: type[Any],
+        *,
+        tenant: str | Getter = "tenant_id",
+        fields: Mapping[str, str | Getter] | None = None,
+        stages: Sequence[str] = (),
+        stage_map: Mapping[str, str] | None = None,
+        url_endpoint: str | None = None,
+        url_arg: str = "contact_id",
+        label: Getter | None = None,
+        watch: Mapping[type[Any], Callable[[Any], Iterable[Any]]] | None = None,
+        extra_fields: Mapping[str, str | Getter] | None = None,
+        load_options: Sequence[Any] = (),
+    ) -> None:
+        self.model = model
+        self._tenant = tenant
+        # HostContact key -> where it comes from: a dotted attribute path, or a callable.
+        self._sources: dict[str, str | Getter] = {}
+        self._getters = self._build_getters(fields or {})
+        self.stages = tuple(stages)
+        #: host stage -> Lead Status (a stage not listed leaves Status to Salesforce).
+        self.stage_map = dict(stage_map or {})
+        self.url_endpoint = url_endpoint
+        self.url_arg = url_arg
+        self._label = label
+        self.watch = dict(watch or {})
+        #: Loader options for every query, e.g. ``[selectinload(Contact.company)]`` so that
+        #: reading ``company.name`` of 10,000 contacts is not 10,000 queries.
+        self.load_options = tuple(load_options)
+        #: Salesforce field (API name, on Lead and Contact) -> host attribute or callable:
+        #: host data with no default mapping, e.g. ``{"Region__c": "region"}``.
+        self._extra = {
+            name: (source if callable(source) else _attribute(source))
+            for name, source in (extra_fields or {}).items()
+        }
+        for name, source in (extra_fields or {}).items():
+            self._sources[EXTRA_PREFIX + name] = source
+        self._rows: _RowReader | bool | None = False  # False: not built yet
+        mapper = sa.inspect(model)
+        if len(mapper.primary_key) != 1:
+            raise TypeError(f"{model.__name__} needs a single-column primary key")
+        self._pk: sa.Column[Any] = mapper.primary_key[0]
+
+    def _build_getters(self, fields: Mapping[str, str | Getter]) -> dict[str, Getter]:
+        unknown = set(fields) - set(HOST_CONTACT_KEYS)
+        if unknown:
+            raise ValueError(f"unknown contact keys {sorted(unknown)}; use {HOST_CONTACT_KEYS}")
+        getters: dict[str, Getter] = {}
+        for key in HOST_CONTACT_KEYS:
+            source = fields.get(key, key if hasattr(self.model, key) else None)
+            if source is None:
+                continue
+            self._sources[key] = source
+            getters[key] = source if callable(source) else _attribute(source)
+        return getters
+
+    # -- one contact --------------------------------------------------------------------------
+
+    def host_id(self, contact: Any) -> str:
+        return str(getattr(contact, self._pk.key))
+
+    def tenant_of(self, contact: Any) -> str | None:
+        value = self._tenant(contact) if callable(self._tenant) else getattr(contact, self._tenant)
+        return None if value is None else str(value)
+
+    def to_sync(self, contact: Any) -> HostContact:
+        """The values the sync core maps to Salesforce fields."""
+        out: dict[str, Any] = {"id": self.host_id(contact)}
+        # Absent and None map the same way; leaving Nones out keeps a 100,000-contact push small.
+        for key, getter in self._getters.items():
+            value = getter(contact)
+            if value is not None:
+                out[key] = value
+        for name, getter in self._extra.items():
+            value = getter(contact)
+            if value is not None:
+                out[EXTRA_PREFIX + name] = value
+        return out  # type: ignore[return-value]
+
+    @property
+    def field_map(self) -> dict[str, dict[str, str]]:
+        """The sync core's ``field_map`` for :attr:`extra_fields` (the same on both objects)."""
+        extra = {EXTRA_PREFIX + name: name for name in self._extra}
+        return {"Lead": dict(extra), "Contact": dict(extra)} if extra else {}
+
+    def label(self, contact: Any) -> str:
+        if self._label is not None:
+            return str(self._label(contact))
+        keys = [k for k in ("first_name", "last_name") if k in self._getters]
+        names = [self._getters[k](contact) for k in keys]
+        text = " ".join(str(n) for n in names if n)
+        return text or f"#{self.host_id(contact)}"
+
+    def url(self, host_id: str) -> str | None:
+        """Where the host shows this contact (None: no link)."""
+        if self.url_endpoint is None:
+            return None
+        return url_for(self.url_endpoint, **{self.url_arg: self._coerce(host_id)})
+
+    # -- many contacts ------------------------------------------------------------------------
+
+    def _tenant_filter(self, tenant_id: str) -> sa.ColumnElement[bool]:
+        if callable(self._tenant):
+            raise TypeError(
+                "a callable tenant= cannot filter queries: override _tenant_filter as well"
+            )
+        column: Any = getattr(self.model, self._tenant)
+        # Compared in the column's own type, so the host's index on it is used.
+        return bool_clause(column == _as_type(column, tenant_id))
+
+    def _coerce(self, host_id: str) -> Any:
+        return _as_type(self._pk, host_id)
+
+    def load(self, session: SessionLike, tenant_id: str, host_ids: Sequence[str]) -> list[Any]:
+        """This tenant's contacts among ``host_ids`` (missing or foreign ones are left out)."""
+        found: list[Any] = []
+        keys = [self._coerce(h) for h in host_ids]
+        for start in range(0, len(keys), _IN_CHUNK):
+            chunk = keys[start : start + _IN_CHUNK]
+            query = (
+                sa.select(self.model)
+                .where(self._tenant_filter(tenant_id), self._pk.in_(chunk))
+                .options(*self.load_options)
+            )
+            found.extend(session.scalars(query))
+        return found
+
+    def page(
+        self, session: SessionLike, tenant_id: str, after: str | None, limit: int
+    ) -> list[Any]:
+        """The tenant's contacts in primary-key order after ``after``: a full sync resumes
+        where a dead worker left off."""
+        query = sa.select(self.model).where(self._tenant_filter(tenant_id))
+        query = query.options(*self.load_options)
+        if after is not None:
+            query = query.where(self._pk > self._coerce(after))
+        return list(session.scalars(query.order_by(self._pk).limit(limit)))
+
+    def sync_pages(
+        self,
+        session: SessionLike,
+        tenant_id: str,
+        after: str | None,
+        limit: int,
+        batch: int = 2000,
+    ) -> Iterator[list[HostContact]]:
+        """:meth:`page` as :meth:`to_sync` gives them, ``batch`` at a time (``limit`` in all).
+
+        When every value is a column of the model or of a many-to-one related model (the
+        usual case: ``"company.name"``), the rows are read with one joined Core query per
+        batch and no ORM object is built (a full sync reads every contact: objects, their
+        identity map entries and their related objects cost more than the push itself).
+        Otherwise (callables, properties, a subclass overriding :meth:`to_sync`) the batch
+        is loaded as objects and converted; nothing keeps them, so they go with the batch.
+        """
+        reader = self._row_reader()
+        done = 0
+        while done < limit:
+            size = min(batch, limit - done)
+            if reader is not None:
+                query = reader.query.where(self._tenant_filter(tenant_id))
+                if after is not None:
+                    query = query.where(self._pk > self._coerce(after))
+                rows = session.execute(query.order_by(self._pk).limit(size)).all()
+                contacts = [reader.convert(row) for row in rows]
+            else:
+                contacts = [self.to_sync(c) for c in self.page(session, tenant_id, after, size)]
+            if not contacts:
+                return
+            done += len(contacts)
+            after = str(contacts[-1]["id"])
+            yield contacts
+            if len(contacts) < size:
+                return
+
+    def load_sync(
+        self, session: SessionLike, tenant_id: str, host_ids: Sequence[str]
+    ) -> list[HostContact]:
+        """:meth:`load` as :meth:`to_sync` gives them (Core rows when possible, as in
+        :meth:`sync_pages`)."""
+        reader = self._row_reader()
+        if reader is None:
+            return [self.to_sync(c) for c in self.load(session, tenant_id, host_ids)]
+        found: list[HostContact] = []
+        keys = [self._coerce(h) for h in host_ids]
+        for start in range(0, len(keys), _IN_CHUNK):
+            query = reader.query.where(
+                self._tenant_filter(tenant_id), self._pk.in_(keys[start : start + _IN_CHUNK])
+            )
+            found.extend(reader.convert(row) for row in session.execute(query))
+        return found
+
+    def _row_reader(self) -> _RowReader | None:
+        if self._rows is False:
+            self._rows = _RowReader.build(self) if self._plain() else None
+        assert self._rows is not True
+        return self._rows
+
+    def _plain(self) -> bool:
+        """Whether to_sync/load/page are ours (a subclass may read contacts its own way)."""
+        cls = type(self)
+        return all(
+            getattr(cls, name) is getattr(ContactAdapter, name)
+            for name in ("to_sync", "load", "page", "host_id", "_tenant_filter")
+        ) and not callable(self._tenant)
+
+    def count(self, session: SessionLike, tenant_id: str) -> int:
+        query = sa.select(sa.func.count()).select_from(self.model)
+        return int(session.scalar(query.where(self._tenant_filter(tenant_id))) or 0)
+
+    def __repr__(self) -> str:
+        return f"<ContactAdapter {self.model.__name__}>"
+
+
+class _RowReader:
+    """One Core SELECT for the contact's values: columns of the model and of its many-to-one
+    relationships (outer-joined, one alias each)."""
+
+    def __init__(self, query: sa.Select[Any], keys: list[str]) -> None:
+        self.query = query
+        self.keys = keys  # HostContact key of each column after the primary key
+
+    @classmethod
+    def build(cls, adapter: ContactAdapter) -> _RowReader | None:
+        model = adapter.model
+        mapper = sa.inspect(model)
+        columns: list[Any] = [adapter._pk]
+        keys: list[str] = []
+        joins: dict[str, Any] = {}  # relationship name -> alias
+        for key, source in adapter._sources.items():
+            if callable(source):
+                return None
+            parts = source.split(".")
+            if len(parts) == 1:
+                column = _column(mapper, model, parts[0])
+            elif len(parts) == 2:
+                rel = mapper.relationships.get(parts[0])
+                if not isinstance(rel, RelationshipProperty) or rel.direction is not MANYTOONE:
+                    return None
+                alias = joins.get(parts[0])
+                if alias is None:
+                    alias = joins[parts[0]] = aliased(rel.mapper.class_)
+                column = _column(rel.mapper, alias, parts[1])
+            else:
+                return None
+            if column is None:
+                return None
+            columns.append(column)
+            keys.append(key)
+        query = sa.select(*columns)
+        for name, alias in joins.items():
+            query = query.outerjoin(alias, getattr(model, name).of_type(alias))
+        return cls(query, keys)
+
+    def convert(self, row: Sequence[Any]) -> HostContact:
+        out: dict[str, Any] = {"id": str(row[0])}
+        for key, value in zip(self.keys, row[1:], strict=True):
+            if value is not None:
+                out[key] = value
+        return out  # type: ignore[return-value]
+
+
+def _column(mapper: Any, entity: Any, name: str) -> Any:
+    """``entity.name`` when it is a plain column attribute, else None."""
+    prop = mapper.attrs.get(name)
+    if not isinstance(prop, ColumnProperty) or len(prop.columns) != 1:
+        return None
+    return getattr(entity, name)
+
+
+def _as_type(column: Any, text: str) -> Any:
+    try:
+        python_type = column.type.python_type
+    except (AttributeError, NotImplementedError):
+        return text
+    return text if python_type is str else python_type(text)
+
+
+def bool_clause(clause: Any) -> sa.ColumnElement[bool]:
+    return clause  # type: ignore[no-any-return]
+
+
+def _attribute(path: str) -> Getter:
+    """``"company.name"`` -> a getter following the dots, None on a missing link."""
+    parts = path.split(".")
+
+    def get(obj: Any) -> Any:
+        for part in parts:
+            if obj is None:
+                return None
+            obj = getattr(obj, part)
+        return obj
+
+    return get

@@ -1,0 +1,35 @@
+"""sfsync: one settings table for both directions, runs with a direction, the pause kept once
+
+Revision ID: sfsync_0003
+Revises: sfsync_0002
+Create Date: 2026-12-01
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "sfsync_0003"
+down_revision = "sfsync_0002"
+branch_labels = None
+depends_on = None
+
+TZ = sa.DateTime(timezone=True)
+
+
+def upgrade() -> None:
+    op.rename_table("sfsync_push_settings", "sfsync_settings")
+    with op.batch_alter_table("sfsync_sync_runs") as batch:
+        batch.add_column(
+            sa.Column("direction", sa.String(10), nullable=False, server_default="push")
+        )
+        # A run's pause lives on the tenant's settings row (one place for it).
+        batch.drop_column("paused_until")
+    with op.batch_alter_table("sfsync_sync_runs") as batch:
+        batch.alter_column("direction", server_default=None)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("sfsync_sync_runs") as batch:
+        batch.add_column(sa.Column("paused_until", TZ, nullable=True))
+        batch.drop_column("direction")
+    op.rename_table("sfsync_settings", "sfsync_push_settings")

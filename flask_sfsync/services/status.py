@@ -1,0 +1,69 @@
+"""The push status of a tenant as plain data: the Integrations page and its JSON endpoint."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from ..db import errorlog, runs, tenant_settings
+from ..db.connections import connection_for
+from ..db.models import RunKind, RunStatus, SyncRunMixin
+from ..state import get_state
+
+__all__ = ["run_dict", "sync_status"]
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+
+
+def run_dict(
+    run: SyncRunMixin | None, paused_until: datetime | None = None
+) -> dict[str, Any] | None:
+    """The run as JSON; ``paused_until``: the connection's pause, shown on a paused run."""
+    if run is None:
+        return None
+    done = min(run.done, run.total) if run.total else run.done
+    return {
+        "id": run.id,
+        "kind": run.kind,
+        "status": run.status,
+        "active": run.active,
+        "total": run.total,
+        "done": done,
+        "percent": run.percent,
+        "pushed": run.pushed,
+        "skipped": run.skipped,
+        "unchanged": run.unchanged,
+        "failed": run.failed,
+        "api_calls": run.api_calls,
+        "message": run.message,
+        "started_at": _iso(run.started_at),
+        "finished_at": _iso(run.finished_at),
+        "paused_until": _iso(paused_until) if run.status == RunStatus.PAUSED else None,
+    }
+
+
+def sync_status(tenant_id: str) -> dict[str, Any]:
+    """Everything the progress panel shows; polled while a sync runs."""
+    state = get_state()
+    session, models = state.db.session, state.models
+    conn = connection_for(session, models, tenant_id)
+    row = tenant_settings.settings_for(session, models, tenant_id)
+    running = runs.active_run(session, models, tenant_id)
+    latest = runs.last_run(session, models, tenant_id)
+    paused_until = tenant_settings.active_pause(row)
+    return {
+        "connection": conn.status if conn is not None else "none",
+        "settings_saved": bool(row is not None and row.saved),
+        "auto_sync": bool(row is not None and row.saved and row.auto_sync),
+        "syncing": running is not None,
+        "run": run_dict(running or latest, paused_until),
+        "last_full": run_dict(runs.last_run(session, models, tenant_id, RunKind.FULL)),
+        "last_sync_at": _iso(conn.last_sync_at) if conn is not None else None,
+        "paused_until": _iso(paused_until),
+        "pause_reason": row.pause_reason if row is not None and paused_until else None,
+        "open_errors": errorlog.open_error_count(session, models, tenant_id),
+    }

@@ -1,0 +1,90 @@
+"""The one state of the extension per application: ``app.extensions["sfsync"]``.
+
+:class:`SFSyncState` holds what every layer above the database needs (the host's
+``SQLAlchemy``, the mapped models, the frozen settings, the token cipher, the contact adapter
+and the job queue) and :func:`get_state` finds it. It sits below the services and the job
+layer, so both can use it; the job queue is seen here only through the :class:`JobQueue`
+protocol (the services ask for work to be enqueued without importing the job layer).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from flask import Flask, current_app
+from flask_sqlalchemy import SQLAlchemy
+from redis import Redis
+
+from .config import Settings
+from .db.crypto import TokenCipher
+from .db.models import Models
+from .host import ContactAdapter
+from .salesforce import DescribeStore, SpendLedger
+
+__all__ = ["JobQueue", "SFSyncState", "TenantSource", "get_state"]
+
+
+class TenantSource(Protocol):
+    """Who the current tenant is, and whether its user may manage the integration
+    (:class:`~flask_sfsync.SFSync`'s loaders)."""
+
+    def current_tenant(self) -> str | None: ...
+
+    def may_manage(self, tenant_id: str) -> bool: ...
+
+
+class JobQueue(Protocol):
+    """What the services need from the job layer (:class:`flask_sfsync.jobs.queue.Jobs`)."""
+
+    @property
+    def redis(self) -> Redis:
+        """The application's one Redis client."""
+        ...
+
+    def enqueue_drain(self, tenant_id: str) -> bool: ...
+
+    def enqueue_drain_at(self, tenant_id: str, when: datetime) -> bool: ...
+
+    def enqueue_field_setup(self, tenant_id: str) -> bool: ...
+
+    def spend_ledger(self, tenant_id: str) -> SpendLedger: ...
+
+    def describe_store(self) -> DescribeStore: ...
+
+
+@dataclass
+class SFSyncState:
+    """What one application knows about the extension."""
+
+    tenants: TenantSource
+    db: SQLAlchemy
+    models: Models
+    settings: Settings
+    cipher: TokenCipher
+    jobs: JobQueue
+    #: The host's contact model (None: connect only, no push).
+    adapter: ContactAdapter | None = None
+
+    @property
+    def blueprint_name(self) -> str:
+        return self.settings.blueprint_name
+
+    def contact_adapter(self) -> ContactAdapter:
+        """The adapter; for code that only runs when the push is on."""
+        if self.adapter is None:
+            raise RuntimeError("the push sync needs SFSync(contact_adapter=...)")
+        return self.adapter
+
+    def __repr__(self) -> str:
+        return f"<SFSyncState blueprint={self.blueprint_name!r}>"
+
+
+def get_state(app: Flask | None = None) -> SFSyncState:
+    app = app or current_app
+    try:
+        state: SFSyncState = app.extensions["sfsync"]
+    except KeyError:
+        raise RuntimeError("SFSync is not initialised on this application: call init_app") from None
+    return state

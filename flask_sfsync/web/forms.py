@@ -1,0 +1,107 @@
+"""The extension's own forms (WTForms): each error is shown beside its field.
+
+Plain ``wtforms.Form``: CSRF is checked for every POST of the blueprint by :mod:`.csrf`
+(with Flask-WTF's token when the host uses it), so the forms carry no CSRF of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from wtforms import BooleanField, Form, RadioField, SelectMultipleField, StringField
+from wtforms.validators import AnyOf, InputRequired, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..db.models import DeleteBehaviour, SyncSettingsMixin
+from ..services.actions import SettingsChoice
+from ..sync import PushAs
+
+__all__ = ["DELETE_CHOICES", "PUSH_AS_CHOICES", "SettingsForm"]
+
+PUSH_AS_CHOICES = [
+    (PushAs.LEAD.value, "Leads"),
+    (PushAs.CONTACT.value, "Contacts with their Accounts"),
+]
+DELETE_CHOICES = [
+    (DeleteBehaviour.LEAVE.value, "Leave the Salesforce record as it is"),
+    (DeleteBehaviour.DELETE.value, "Delete the Salesforce record (to its recycle bin)"),
+]
+SYNC_MODES = [
+    ("manual", "Manual Sync"),
+    ("auto", "Auto Sync"),
+]
+
+
+def _one_of(choices: Sequence[tuple[str, str]], message: str) -> list[Any]:
+    return [InputRequired(message), AnyOf([value for value, _ in choices], message=message)]
+
+
+class _Checkboxes(SelectMultipleField):  # type: ignore[misc]
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class SettingsForm(Form):  # type: ignore[misc]
+    """The push settings page. Field names are the form's POST keys."""
+
+    push_as = RadioField(
+        "Push contacts as", choices=PUSH_AS_CHOICES, validate_choice=False,
+        validators=_one_of(PUSH_AS_CHOICES, "Choose whether contacts become Leads or Contacts."),
+    )
+    lead_source = StringField(
+        "Lead Source of new records",
+        validators=[Length(max=255, message="The Lead Source is at most 255 characters.")],
+    )
+    require_email = BooleanField("Require email (contacts without one are skipped and listed)")
+    filter_stages = BooleanField("Only contacts in these stages:")
+    stages = _Checkboxes("Stages", choices=[], validate_choice=False)
+    sync_mode = RadioField(
+        "When", choices=SYNC_MODES, validate_choice=False,
+        validators=_one_of(SYNC_MODES, "Choose Manual Sync or Auto Sync."),
+    )
+    delete_behaviour = RadioField(
+        "When a contact is deleted here", choices=DELETE_CHOICES, validate_choice=False,
+        validators=_one_of(
+            DELETE_CHOICES, "Choose what happens in Salesforce when a contact is deleted."
+        ),
+    )
+
+    def __init__(self, *args: Any, stages: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stages.choices = [(stage, stage) for stage in stages]
+
+    @classmethod
+    def from_row(cls, row: SyncSettingsMixin, stages: Sequence[str], lead_source: str) -> Any:
+        """The form as the tenant saved it (or the defaults of a new tenant)."""
+        return cls(
+            stages=stages,
+            data={
+                "push_as": row.push_as,
+                "lead_source": row.lead_source if row.lead_source is not None else lead_source,
+                "require_email": row.require_email,
+                "filter_stages": row.stages is not None,
+                "stages": list(row.stages or []),
+                "sync_mode": "auto" if row.auto_sync else "manual",
+                "delete_behaviour": row.delete_behaviour,
+            },
+        )
+
+    def validate_stages(self, field: Any) -> None:
+        known = {value for value, _ in field.choices}
+        unknown = set(field.data or ()) - known
+        if unknown:
+            raise ValidationError(f"Unknown stages: {', '.join(sorted(unknown))}.")
+        if self.filter_stages.data and not field.data:
+            raise ValidationError("Choose at least one stage, or push contacts in every stage.")
+
+    def choice(self) -> SettingsChoice:
+        """What was chosen, for :func:`~flask_sfsync.services.actions.save_settings`."""
+        return SettingsChoice(
+            push_as=PushAs(self.push_as.data),
+            lead_source=self.lead_source.data,
+            stages=list(self.stages.data or ()) if self.filter_stages.data else None,
+            require_email=bool(self.require_email.data),
+            auto_sync=self.sync_mode.data == "auto",
+            delete_behaviour=DeleteBehaviour(self.delete_behaviour.data),
+        )

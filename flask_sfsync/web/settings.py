@@ -1,0 +1,55 @@
+"""The push settings page of the tenant's connection, and "Set up fields"."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from ..services.actions import save_settings, settings_of
+from ..services.connections import connection_for
+from ..services.context import default_lead_source
+from ..services.fields import set_up_fields
+from ..state import get_state
+from .forms import SettingsForm
+from .guard import current_tenant
+
+__all__ = ["fields_view", "settings_view"]
+
+
+def settings_view() -> str | Response | tuple[str, int]:
+    tenant = current_tenant()
+    stages = get_state().contact_adapter().stages
+    row = settings_of(tenant)
+    if request.method == "GET":
+        return _render(SettingsForm.from_row(row, stages, default_lead_source()), row)
+    form = SettingsForm(request.form, stages=stages)
+    if not form.validate():
+        return _render(form, row), 400
+    if save_settings(tenant, form.choice()):
+        flash("Settings saved. Auto Sync is on: a full sync has started.", "success")
+    else:
+        flash("Settings saved.", "success")
+    return redirect(url_for(".sync_settings"))
+
+
+def _render(form: SettingsForm, row: object) -> str:
+    return render_template(
+        "sfsync/settings.html",
+        connection=connection_for(current_tenant()),
+        settings=row,
+        form=form,
+    )
+
+
+def fields_view() -> Response:
+    result = set_up_fields(current_tenant())
+    if result["ok"]:
+        created = [f for f in result["fields"] if f["state"] == "created"]
+        flash(
+            f"Salesforce fields are ready ({len(created)} created)." if created
+            else "Salesforce fields are ready: they all exist already.",
+            "success",
+        )
+    else:
+        flash(result["message"] or "Some fields could not be created.", "warning")
+    return redirect(url_for(".sync_settings"))

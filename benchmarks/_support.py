@@ -31,7 +31,8 @@ from flask_sqlalchemy import SQLAlchemy
 from jinja2 import DictLoader
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
-from flask_sfsync import ContactAdapter, SFSync
+from flask_sfsync import SFSync
+from flask_sfsync.host import ContactAdapter
 
 __all__ = [
     "CONFIG_ENV",

@@ -27,7 +27,7 @@ from .host import (
 )
 from .jobs.queue import Jobs
 from .jobs.wiring import connect_signals
-from .salesforce import SalesforceClient
+from .salesforce import ReconnectNeeded, SalesforceApi, SalesforceClient
 from .services import connections
 from .state import SFSyncState, get_state
 from .web import create_blueprint, template_globals
@@ -75,7 +75,7 @@ class SFSync:
         settings = read_settings(app)
         adapter = contact_adapter or self.contact_adapter
         state = SFSyncState(
-            tenants=self,
+            extension=self,
             db=db,
             models=models_for(db),
             settings=settings,
@@ -126,6 +126,15 @@ class SFSync:
     def connection_for(self, tenant_id: str) -> SalesforceConnectionMixin | None:
         return connections.connection_for(tenant_id)
 
+    def api_for(self, tenant_id: str) -> SalesforceApi:
+        """The tenant's org to call: ``api_for(t).call(lambda sf: sf.query(...))`` refreshes an
+        expired session once and retries transient failures; :class:`ReconnectNeeded` when the
+        connection cannot be used. The sync's API budget does not count these calls."""
+        conn = connections.connection_for(tenant_id)
+        if conn is None:
+            raise ReconnectNeeded("Salesforce is not connected for this tenant")
+        return connections.api_for(conn, budget=False)
+
     def client_for(self, tenant_id: str) -> SalesforceClient:
-        """A refreshing API client for the tenant's org; ``ReconnectNeeded`` when unusable."""
+        """The refreshing client under :meth:`api_for` (for a ``SalesforceApi`` of your own)."""
         return connections.client_for(tenant_id)

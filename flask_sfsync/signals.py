@@ -55,9 +55,9 @@ changes_committed = _signals.signal("sfsync.changes-committed")
 __all__ = [
     "changes_committed",
     "connection_established",
-    "contacts_changed",
     "connection_lost",
     "connection_refreshed",
+    "contacts_changed",
     "record_failed",
     "record_pushed",
     "sync_finished",

@@ -58,7 +58,8 @@ class JobQueue(Protocol):
 class SFSyncState:
     """What one application knows about the extension."""
 
-    tenants: TenantSource
+    #: The ``SFSync`` object: its tenant and permission loaders.
+    extension: TenantSource
     db: SQLAlchemy
     models: Models
     settings: Settings

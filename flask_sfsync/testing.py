@@ -26,6 +26,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from .jobs.worker import make_worker
+
 __all__ = [
     "OAuthDriveError",
     "authorize_at_salesforce",
@@ -183,8 +185,6 @@ def follow_callback(client: FlaskClient, callback_url: str) -> TestResponse:
 
 def run_jobs(app: Flask) -> bool:
     """Run every queued job of ``app``'s queue in this process, then return (burst)."""
-    from .worker import make_worker
-
     return bool(make_worker(app, simple=True).work(burst=True))
 
 

@@ -12,7 +12,8 @@ from flask import Flask
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from flask_sfsync import ContactAdapter, SFSync
+from flask_sfsync import SFSync
+from flask_sfsync.host import ContactAdapter
 
 from .extensions import db
 from .models import STAGES, Company, Contact

@@ -7,9 +7,9 @@ under ``if TYPE_CHECKING``.
 import-linter's layers contract (setup.cfg) checks the direction between layers; this checks
 every pair of modules, the emulator included, so that no cycle can hide inside a layer or behind
 an import moved into a function. ``from pkg import name`` counts as an import of ``pkg.name``
-when that is a module, else of ``pkg`` (its ``__init__``); a module importing names from its own
-package's ``__init__`` counts too (that ``__init__`` may be importing the module). Prints each cycle and exits 1 when
-there is one; prints the number of modules and imports checked otherwise.
+when that is a module, else of ``pkg`` (its ``__init__``); a module importing names from its
+own package's ``__init__`` counts too (that ``__init__`` may be importing the module). Prints
+each cycle and exits 1 when there is one; prints the number of modules and imports checked.
 """
 
 from __future__ import annotations

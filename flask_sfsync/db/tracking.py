@@ -9,14 +9,15 @@ tracked.
 After the outermost commit the tenants seen are announced with
 :data:`flask_sfsync.signals.changes_committed`; the job layer subscribes and enqueues a drain
 per tenant (Redis being down there never fails the host's commit: the sweep enqueues the rows
-later). Listeners only record and signal, as Flask-SQLAlchemy's ``track_modifications`` does. The pending set is dropped only when the ROOT
-transaction ends without a commit: a savepoint rollback undoes its own outbox rows in the
-database, and an extra drain for a tenant is harmless, so nothing is cleared for savepoints
-(clearing there would lose the outer transaction's changes).
+later). Listeners only record and signal, as Flask-SQLAlchemy's ``track_modifications`` does.
+The pending set is dropped only when the ROOT transaction ends without a commit: a savepoint
+rollback undoes its own outbox rows in the database, and an extra drain for a tenant is
+harmless, so nothing is cleared for savepoints (clearing there would lose the outer
+transaction's changes).
 
 Hosts that change contacts outside the ORM (``session.execute(update(Contact)...)``, raw SQL,
-another service) call :func:`queue_contacts`, or send :data:`flask_sfsync.signals.contacts_changed`, in the
-transaction that makes the change.
+another service) call :func:`queue_contacts`, or send
+:data:`flask_sfsync.signals.contacts_changed`, in the transaction that makes the change.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 A host describes its Contact model once and hands it over::
 
-    from flask_sfsync import ContactAdapter, SFSync
+    from flask_sfsync import SFSync
+    from flask_sfsync.host import ContactAdapter
 
     contacts = ContactAdapter(
         Contact,
@@ -43,7 +44,7 @@ __all__ = ["HOST_CONTACT_KEYS", "ContactAdapter", "SessionLike"]
 
 #: A plain Session or Flask-SQLAlchemy's scoped ``db.session``: what the host contract reads
 #: the host's rows with.
-SessionLike = Session | scoped_session[Session]
+SessionLike = Session | scoped_session[Any]
 
 HOST_CONTACT_KEYS: tuple[str, ...] = (
     "first_name",

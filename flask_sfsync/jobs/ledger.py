@@ -76,7 +76,7 @@ class RedisDescribeStore:
 
     def load(self, key: CacheKey, sobject: str) -> Mapping[str, Any] | None:
         raw = self.redis.get(self._key(key, sobject))
-        return None if raw is None else dict(json.loads(raw))  # type: ignore[arg-type]
+        return None if raw is None else dict(json.loads(raw))
 
     def save(self, key: CacheKey, sobject: str, describe: Mapping[str, Any], ttl: float) -> None:
         self.redis.set(self._key(key, sobject), json.dumps(describe), ex=max(1, int(ttl)))

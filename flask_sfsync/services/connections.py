@@ -132,11 +132,15 @@ def client_for(tenant_or_connection: str | SalesforceConnectionMixin) -> Salesfo
     )
 
 
-def api_for(conn: SalesforceConnectionMixin) -> SalesforceApi:
-    """The org's API as the sync calls it (budget, retries, one refresh, caches' key)."""
+def api_for(conn: SalesforceConnectionMixin, *, budget: bool = True) -> SalesforceApi:
+    """The org's API (retries, one refresh, the caches' key), within the sync's API budget
+    unless ``budget`` is False (a host's own calls: they are the host's to count)."""
     state = get_state()
     settings = state.settings
-    budget = ApiBudget(settings.api_budget_share, ledger=state.jobs.spend_ledger(conn.tenant_id))
+    spend = (
+        ApiBudget(settings.api_budget_share, ledger=state.jobs.spend_ledger(conn.tenant_id))
+        if budget else None
+    )
     retry = RetryPolicy(
         attempts=settings.retry_attempts,
         base_delay=settings.retry_base_delay,
@@ -144,7 +148,7 @@ def api_for(conn: SalesforceConnectionMixin) -> SalesforceApi:
     )
     return SalesforceApi(
         client_for(conn),
-        budget=budget,
+        budget=spend,
         retry=retry,
         timeout=settings.http_timeout,
         cache_key=(conn.org_id or conn.instance_url or "", conn.sf_user_id or ""),

@@ -32,8 +32,13 @@ from ..db import outbox, runs, tenant_settings
 from ..db.connections import connection_for
 from ..db.errorlog import record_history
 from ..db.links import DbLinkStore
-from ..db.models import ConnectionStatus, DeleteBehaviour, RunKind, SalesforceConnectionMixin
-from ..db.models import SyncRunMixin
+from ..db.models import (
+    ConnectionStatus,
+    DeleteBehaviour,
+    RunKind,
+    SalesforceConnectionMixin,
+    SyncRunMixin,
+)
 from ..db.results import OutcomeRecorder
 from ..salesforce import (
     ConnectionPaused,

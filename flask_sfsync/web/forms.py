@@ -10,6 +10,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from wtforms import BooleanField, Form, RadioField, SelectMultipleField, StringField
+
+# types-WTForms 3.2 predates SelectChoice (WTForms 3.3, which deprecates plain tuples).
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import AnyOf, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -20,29 +23,26 @@ from ..sync import PushAs
 __all__ = ["DELETE_CHOICES", "PUSH_AS_CHOICES", "SettingsForm"]
 
 PUSH_AS_CHOICES = [
-    (PushAs.LEAD.value, "Leads"),
-    (PushAs.CONTACT.value, "Contacts with their Accounts"),
+    SelectChoice(PushAs.LEAD.value, "Leads"),
+    SelectChoice(PushAs.CONTACT.value, "Contacts with their Accounts"),
 ]
 DELETE_CHOICES = [
-    (DeleteBehaviour.LEAVE.value, "Leave the Salesforce record as it is"),
-    (DeleteBehaviour.DELETE.value, "Delete the Salesforce record (to its recycle bin)"),
+    SelectChoice(DeleteBehaviour.LEAVE.value, "Leave the Salesforce record as it is"),
+    SelectChoice(DeleteBehaviour.DELETE.value, "Delete the Salesforce record (to its recycle bin)"),
 ]
-SYNC_MODES = [
-    ("manual", "Manual Sync"),
-    ("auto", "Auto Sync"),
-]
+SYNC_MODES = [SelectChoice("manual", "Manual Sync"), SelectChoice("auto", "Auto Sync")]
 
 
-def _one_of(choices: Sequence[tuple[str, str]], message: str) -> list[Any]:
-    return [InputRequired(message), AnyOf([value for value, _ in choices], message=message)]
+def _one_of(choices: Sequence[SelectChoice], message: str) -> list[Any]:
+    return [InputRequired(message), AnyOf([c.value for c in choices], message=message)]
 
 
-class _Checkboxes(SelectMultipleField):  # type: ignore[misc]
+class _Checkboxes(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
 
-class SettingsForm(Form):  # type: ignore[misc]
+class SettingsForm(Form):
     """The push settings page. Field names are the form's POST keys."""
 
     push_as = RadioField(
@@ -54,7 +54,8 @@ class SettingsForm(Form):  # type: ignore[misc]
         validators=[Length(max=255, message="The Lead Source is at most 255 characters.")],
     )
     require_email = BooleanField("Require email (contacts without one are skipped and listed)")
-    filter_stages = BooleanField("Only contacts in these stages:")
+    # Not named filter_stages in Python: WTForms takes filter_<field> for a filter of <field>.
+    only_stages = BooleanField("Only contacts in these stages:", name="filter_stages")
     stages = _Checkboxes("Stages", choices=[], validate_choice=False)
     sync_mode = RadioField(
         "When", choices=SYNC_MODES, validate_choice=False,
@@ -69,7 +70,7 @@ class SettingsForm(Form):  # type: ignore[misc]
 
     def __init__(self, *args: Any, stages: Sequence[str] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.stages.choices = [(stage, stage) for stage in stages]
+        self.stages.choices = [SelectChoice(stage, stage) for stage in stages]
 
     @classmethod
     def from_row(cls, row: SyncSettingsMixin, stages: Sequence[str], lead_source: str) -> Any:
@@ -80,7 +81,7 @@ class SettingsForm(Form):  # type: ignore[misc]
                 "push_as": row.push_as,
                 "lead_source": row.lead_source if row.lead_source is not None else lead_source,
                 "require_email": row.require_email,
-                "filter_stages": row.stages is not None,
+                "only_stages": row.stages is not None,
                 "stages": list(row.stages or []),
                 "sync_mode": "auto" if row.auto_sync else "manual",
                 "delete_behaviour": row.delete_behaviour,
@@ -88,11 +89,11 @@ class SettingsForm(Form):  # type: ignore[misc]
         )
 
     def validate_stages(self, field: Any) -> None:
-        known = {value for value, _ in field.choices}
+        known = {choice.value for choice in field.choices}
         unknown = set(field.data or ()) - known
         if unknown:
             raise ValidationError(f"Unknown stages: {', '.join(sorted(unknown))}.")
-        if self.filter_stages.data and not field.data:
+        if self.only_stages.data and not field.data:
             raise ValidationError("Choose at least one stage, or push contacts in every stage.")
 
     def choice(self) -> SettingsChoice:
@@ -100,7 +101,7 @@ class SettingsForm(Form):  # type: ignore[misc]
         return SettingsChoice(
             push_as=PushAs(self.push_as.data),
             lead_source=self.lead_source.data,
-            stages=list(self.stages.data or ()) if self.filter_stages.data else None,
+            stages=list(self.stages.data or ()) if self.only_stages.data else None,
             require_email=bool(self.require_email.data),
             auto_sync=self.sync_mode.data == "auto",
             delete_behaviour=DeleteBehaviour(self.delete_behaviour.data),

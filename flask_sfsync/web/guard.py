@@ -25,11 +25,11 @@ def load_tenant() -> None:
     """``before_request``: sets ``g.sfsync_tenant`` or ends the request (login, 401 or 403)."""
     if request.endpoint and request.endpoint.endswith(".static"):
         return
-    tenants = get_state().tenants
-    tenant = tenants.current_tenant()
+    ext = get_state().extension
+    tenant = ext.current_tenant()
     if tenant is None:
         deny_unauthenticated()
-    if not tenants.may_manage(tenant):
+    if not ext.may_manage(tenant):
         abort(403)
     g.sfsync_tenant = tenant
 

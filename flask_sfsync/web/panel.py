@@ -54,8 +54,8 @@ def contact_sync_panel(contact: Any) -> dict[str, Any] | None:
     Salesforce, where, its last syncs and its open error. None when the page's user has no
     Salesforce connection or may not manage it (the panel is then not shown)."""
     state = get_state()
-    tenant = state.tenants.current_tenant()
-    if tenant is None or not state.tenants.may_manage(tenant):
+    tenant = state.extension.current_tenant()
+    if tenant is None or not state.extension.may_manage(tenant):
         return None
     adapter = state.contact_adapter()
     if adapter.tenant_of(contact) != tenant:

@@ -31,7 +31,7 @@ def _assert_intact(host: Any, before: Any, org: Any) -> None:
         before.org_id,
     )
     with host.app.app_context():
-        assert "DailyApiRequests" in host.sfsync.client_for("acme").call(lambda sf: sf.limits())
+        assert "DailyApiRequests" in host.sfsync.api_for("acme").call(lambda sf: sf.limits())
 
 
 def test_unknown_environment(host: Any, local_org: Any, connected: Any) -> None:

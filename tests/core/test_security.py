@@ -79,7 +79,7 @@ def test_tokens_and_codes_never_reach_logs_or_pages(
     first = host.connection()
     local_org.faults.expire_all_tokens()
     with host.app.app_context():
-        host.sfsync.client_for("acme").call(lambda sf: sf.limits())
+        host.sfsync.api_for("acme").call(lambda sf: sf.limits())
     refreshed = host.connection()
     pages += [_messages(client.get(url)) for url in PAGES]
     token = csrf_token_from(pages[-1])

@@ -17,7 +17,8 @@ from flask_login import LoginManager, UserMixin, current_user, login_user
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
-from flask_sfsync import ContactAdapter, SFSync
+from flask_sfsync import SFSync
+from flask_sfsync.host import ContactAdapter
 
 CONFIG_ENV = "SFSYNC_TEST_APP_CONFIG"
 STAGES = ("New", "Contacted", "Qualified", "Customer", "Lost")

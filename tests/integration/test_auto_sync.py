@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from flask_sfsync import queue_contacts
+from flask_sfsync.db.tracking import queue_contacts
 from flask_sfsync.signals import contacts_changed
 
 from .conftest import Env, wait_for

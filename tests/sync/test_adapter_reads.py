@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
-from flask_sfsync import ContactAdapter
+from flask_sfsync.host import ContactAdapter
 from flask_sfsync.sync.records import HostContact
 
 

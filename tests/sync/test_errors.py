@@ -115,3 +115,39 @@ def test_network_and_oauth_failures() -> None:
 def test_bugs_are_not_salesforce_failures() -> None:
     assert classify(KeyError("x")) is None
     assert classify(ValueError("x")) is None
+
+
+def test_one_tree_for_everything_the_transport_raises() -> None:
+    parents = {
+        errors.EnvironmentChoiceError: (errors.SalesforceError, ValueError),
+        errors.UnknownEnvironment: (errors.EnvironmentChoiceError,),
+        errors.InvalidDomain: (errors.EnvironmentChoiceError,),
+        errors.OAuthFlowError: (errors.SalesforceError,),
+        errors.SalesforceFailure: (errors.SalesforceError,),
+        errors.TransientFailure: (errors.SalesforceFailure,),
+        errors.SessionExpired: (errors.SalesforceFailure,),
+        errors.ConnectionPaused: (errors.SalesforceFailure,),
+        errors.RequestLimitExceeded: (errors.ConnectionPaused,),
+        errors.BudgetExhausted: (errors.ConnectionPaused,),
+        errors.ReconnectNeeded: (errors.SalesforceFailure,),
+        errors.PermanentFailure: (errors.SalesforceFailure,),
+    }
+    for cls, bases in parents.items():
+        assert cls.__bases__ == bases, cls
+    # without Salesforce's own entries, a ReconnectNeeded is logged as invalid_grant
+    assert ReconnectNeeded("no refresh token is stored").error_code == "invalid_grant"
+    assert classify(OAuthFlowError("access_denied")) is None  # a person's answer, not a call's
+
+
+def test_the_packages_export_what_they_list() -> None:
+    import flask_sfsync.salesforce as salesforce
+    import flask_sfsync.sync as sync
+
+    for package in (salesforce, sync):
+        assert all(hasattr(package, name) for name in package.__all__), package
+    assert {
+        "Action", "HostContact", "Link", "LinkStore", "MatchedBy", "MemoryLinkStore", "Outcome",
+        "OutcomeSink", "OutcomeStatus", "PushAs", "PushReport", "PushSettings", "PushStream",
+        "SkipReason", "push",
+    } <= set(sync.__all__)
+    assert callable(sync.push) and sync.PushStream.__module__ == "flask_sfsync.sync.push.stream"

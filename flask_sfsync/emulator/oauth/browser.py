@@ -4,7 +4,8 @@
 callback that is not registered shows an error page and never redirects, as Salesforce does),
 then shows the login form (``POST /login``), then the Allow/Deny page (``CONSENT_PATH``), then
 redirects to the callback with ``code`` and ``state``, or ``error=access_denied`` on Deny.
-A login is remembered by a ``sid`` cookie and an approval per user and app, as Salesforce does
+A login is remembered by a ``sid`` cookie (the record pages' session too: :class:`Sessions`)
+and an approval per user and app, as Salesforce does
 (``prompt=login`` / ``prompt=consent`` force the pages again, ``prompt=none`` never shows one).
 """
 
@@ -21,7 +22,8 @@ from werkzeug import Request, Response
 
 from flask_sfsync.emulator.oauth.http import callback_url, redirect
 from flask_sfsync.emulator.oauth.tokens import TokenStore
-from flask_sfsync.emulator.pages import render
+from flask_sfsync.emulator.pages.render import render
+from flask_sfsync.emulator.pages.sessions import Sessions
 
 if TYPE_CHECKING:
     from flask_sfsync.emulator.store.org import Org
@@ -87,19 +89,20 @@ class _Pending:
 class BrowserFlow:
     """The pages a user's browser goes through; ends in a redirect carrying a code."""
 
-    def __init__(self, org: Org, app: ConnectedApp, tokens: TokenStore, *, sandbox: bool) -> None:
+    def __init__(self, org: Org, app: ConnectedApp, tokens: TokenStore, *, sandbox: bool,
+                 sessions: Sessions | None = None) -> None:
         self.org = org
         self.app = app
         self.tokens = tokens
         self.sandbox = sandbox
         self._pending: dict[str, _Pending] = {}
-        self._sessions: dict[str, str] = {}  # sid cookie -> user id
+        self.sessions = sessions if sessions is not None else Sessions()
         self._approvals: set[tuple[str, str]] = set()  # (user id, client id)
         self._lock = threading.Lock()
 
     def _session_user(self, request: Request) -> User | None:
-        user_id = self._sessions.get(request.cookies.get("sid", ""))
-        user = self.org.user(user_id) if user_id else None
+        session = self.sessions.get(request)
+        user = self.org.user(session.user_id) if session else None
         return user if user is not None and user.is_active else None
 
     def authorize(self, request: Request) -> Response:
@@ -150,8 +153,8 @@ class BrowserFlow:
 
     def _login_page(self, rid: str, error: str | None = None, username: str = "") -> Response:
         return render(
-            "login.html", status=200, action="/login", rid=rid, error=error, username=username,
-            hint="This org is a sandbox." if self.sandbox else None,
+            "login.html", status=200, action="/login", hidden={"rid": rid}, error=error,
+            username=username, hint="This org is a sandbox." if self.sandbox else None,
         )
 
     def login(self, request: Request) -> Response:
@@ -163,11 +166,9 @@ class BrowserFlow:
         user = self.org.authenticate(username, request.form.get("password", ""))
         if user is None or not user.is_active:
             return self._login_page(rid, _LOGIN_ERROR, username)
-        sid = secrets.token_urlsafe(32)
-        with self._lock:
-            self._sessions[sid] = user.id
+        sid = self.sessions.start(user.id)
         response = self._after_login(rid, pending, user)
-        response.set_cookie("sid", sid, httponly=True, samesite="Lax", path="/")
+        self.sessions.set_cookie(response, sid)
         return response
 
     def _after_login(self, rid: str, pending: _Pending, user: User) -> Response:
@@ -213,10 +214,9 @@ class BrowserFlow:
         return redirect(callback_url(pending.redirect_uri, {"code": code, "state": pending.state}))
 
     def logout(self, request: Request) -> Response:
-        with self._lock:
-            self._sessions.pop(request.cookies.get("sid", ""), None)
+        self.sessions.end(request)
         response = redirect("/")
-        response.delete_cookie("sid", path="/")
+        self.sessions.clear_cookie(response)
         return response
 
     def error_page(self, error: str, description: str) -> Response:

@@ -38,6 +38,7 @@ from flask_sfsync.emulator.oauth.browser import (
 from flask_sfsync.emulator.oauth.http import OAuthError, oauth_json, text_response
 from flask_sfsync.emulator.oauth.identity import Identity, discovery
 from flask_sfsync.emulator.oauth.tokens import CODE_LIFETIME, TokenStore
+from flask_sfsync.emulator.pages.sessions import Sessions
 from flask_sfsync.emulator.requestlog import LogEntry, RequestLog
 
 if TYPE_CHECKING:
@@ -77,6 +78,7 @@ class OAuthService:
         instance_url: str,
         sandbox: bool = False,
         oauth_log: RequestLog | None = None,
+        sessions: Sessions | None = None,
     ) -> None:
         self.org = org
         self.app = app
@@ -85,7 +87,7 @@ class OAuthService:
         self.instance_url = instance_url
         self.sandbox = sandbox
         self.oauth_log = oauth_log if oauth_log is not None else RequestLog()
-        self.browser = BrowserFlow(org, app, tokens, sandbox=sandbox)
+        self.browser = BrowserFlow(org, app, tokens, sandbox=sandbox, sessions=sessions)
         self.identity = Identity(org, tokens, login_url, instance_url)
 
     def handles(self, path: str) -> bool:

@@ -7,7 +7,9 @@ Depends on nothing in the emulator but ``errors``.
     sales.py      Contact, Lead, Account, Opportunity
     activity.py   Task, Event
     user.py       User, and the Tooling API's CustomField object
+    statuses.py   LeadStatus, OpportunityStage, TaskStatus: records of their picklists' values
     catalog.py    the standard objects of a new org and their child relationships
+    compound.py   compound address values (MailingAddress ...) from their parts
     custom.py     Tooling API CustomField bodies -> FieldDef
     ids.py        Salesforce record Ids and key prefixes
     values.py     field values between JSON/CSV text and Python

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_sfsync.emulator.schema.activity import event, task
 from flask_sfsync.emulator.schema.model import ChildRelationship, ObjectDef
 from flask_sfsync.emulator.schema.sales import account, contact, lead, opportunity
+from flask_sfsync.emulator.schema.statuses import status_objects
 from flask_sfsync.emulator.schema.user import user
 
 __all__ = ["link_child_relationships", "standard_objects"]
@@ -12,7 +13,8 @@ __all__ = ["link_child_relationships", "standard_objects"]
 
 def standard_objects() -> list[ObjectDef]:
     """Fresh definitions of the standard objects a new org has (each org may add fields)."""
-    return [account(), contact(), lead(), opportunity(), task(), event(), user()]
+    return [account(), contact(), lead(), opportunity(), task(), event(), user(),
+            *status_objects()]
 
 
 _CHILD_NAMES: dict[tuple[str, str], str | None] = {

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from flask_sfsync.emulator.schema.model import FieldDef, field, picklist, reference
 
-__all__ = ["INDUSTRIES", "LEAD_SOURCES", "address", "audit_fields", "id_field", "owner_field"]
+__all__ = [
+    "GEOCODE_ACCURACY", "INDUSTRIES", "LEAD_SOURCES", "address", "address_parts", "audit_fields", "compound_address",
+    "id_field", "owner_field",
+]
 
 LEAD_SOURCES = ["Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other"]
 INDUSTRIES = [
@@ -61,7 +64,19 @@ def view_fields(activity: bool = True) -> list[FieldDef]:
 
 
 def address(prefix: str, label: str) -> list[FieldDef]:
-    """The parts of a compound address (the compound field itself is not emulated)."""
+    """The parts of a compound address, then the compound field (``MailingAddress``)."""
+    compound = f"{prefix}Address"
+    return [*address_parts(prefix, label), compound_address(compound, f"{label} Address")]
+
+
+def compound_address(name: str, label: str) -> FieldDef:
+    """A compound address field: read-only, type address, its value built from its parts
+    (Object Reference, "Address Compound Fields")."""
+    return field(name, "address", label.strip(), createable=False, updateable=False)
+
+
+def address_parts(prefix: str, label: str) -> list[FieldDef]:
+    """Street, City, State, PostalCode, Country, Latitude, Longitude, GeocodeAccuracy."""
     compound = f"{prefix}Address"
     return [
         field(f"{prefix}Street", "textarea", f"{label} Street", length=255,

@@ -14,6 +14,7 @@ from dataclasses import field as dc_field
 from typing import Any
 
 __all__ = [
+    "COMPOUND_TYPES",
     "STRING_TYPES",
     "FieldDef",
     "ObjectDef",
@@ -39,8 +40,11 @@ _SOAP_TYPES = {
     "date": "xsd:date",
     "datetime": "xsd:dateTime",
     "time": "xsd:time",
+    "address": "urn:address",
 }
-_NOT_GROUPABLE = frozenset({"double", "currency", "percent", "datetime", "textarea"})
+_NOT_GROUPABLE = frozenset({"double", "currency", "percent", "datetime", "textarea", "address"})
+# Compound fields: read whole in SELECT, never filtered, sorted, grouped or aggregated.
+COMPOUND_TYPES = frozenset({"address"})
 
 
 @dataclass(slots=True)
@@ -127,8 +131,10 @@ class FieldDef:
     def describe(self) -> dict[str, Any]:
         """The field entry of an sObject describe, with every key Salesforce sends."""
         long_text = self.type == "textarea" and self.length > 4000
+        # A long text area or a compound field is neither filtered, sorted nor aggregated.
+        opaque = long_text or self.type in COMPOUND_TYPES
         return {
-            "aggregatable": not long_text and self.type != "multipicklist",
+            "aggregatable": not opaque and self.type != "multipicklist",
             "aiPredictionField": False,
             "autoNumber": False,
             "byteLength": self.byte_length(),
@@ -150,10 +156,10 @@ class FieldDef:
             "encrypted": False,
             "externalId": self.external_id,
             "extraTypeInfo": self.extra_type_info,
-            "filterable": not long_text,
+            "filterable": not opaque,
             "filteredLookupInfo": None,
             "formulaTreatNullNumberAsZero": False,
-            "groupable": self.type not in _NOT_GROUPABLE and not long_text
+            "groupable": self.type not in _NOT_GROUPABLE and not opaque
             and self.type != "multipicklist",
             "highScaleNumber": False,
             "htmlFormatted": self.html_formatted,
@@ -181,7 +187,7 @@ class FieldDef:
             "scale": self.scale,
             "searchPrefilterable": self.type == "reference",
             "soapType": self.soap_type(),
-            "sortable": not long_text and self.type != "multipicklist",
+            "sortable": not opaque and self.type != "multipicklist",
             "type": self.type,
             "unique": self.unique,
             "updateable": self.updateable,

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_sfsync.emulator.schema.common import (
+    GEOCODE_ACCURACY,
     INDUSTRIES,
     LEAD_SOURCES,
     address,
     audit_fields,
+    compound_address,
     id_field,
     owner_field,
     person_name_fields,
@@ -86,6 +88,9 @@ def lead() -> ObjectDef:
               compound_field_name="Address"),
         field("Longitude", "double", "Longitude", precision=18, scale=15,
               compound_field_name="Address"),
+        picklist("GeocodeAccuracy", "Geocode Accuracy", GEOCODE_ACCURACY, length=40,
+                 restricted_picklist=True, compound_field_name="Address"),
+        compound_address("Address", "Address"),
         field("Phone", "phone", "Phone"),
         field("MobilePhone", "phone", "Mobile Phone"),
         field("Fax", "phone", "Fax"),

@@ -31,7 +31,7 @@ def user() -> ObjectDef:
         field("Division", "string", "Division", length=80),
         field("Department", "string", "Department", length=80),
         field("Title", "string", "Title", length=80),
-        *address("", "")[:5],
+        *address("", ""),
         field("Email", "email", "Email", length=128, nillable=False),
         field("Phone", "phone", "Phone"),
         field("MobilePhone", "phone", "Mobile"),

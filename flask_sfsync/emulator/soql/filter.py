@@ -16,17 +16,22 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask_sfsync.emulator.schema.ids import try_normalize_id
-from flask_sfsync.emulator.schema.model import STRING_TYPES, FieldDef
-from flask_sfsync.emulator.soql.ast import And, Comparison, Condition, Literal, Not, Or
+from flask_sfsync.emulator.schema.model import COMPOUND_TYPES, STRING_TYPES, FieldDef
+from flask_sfsync.emulator.soql.ast import And, Comparison, Condition, Expr, Literal, Not, Or
 from flask_sfsync.emulator.soql.dates import date_range, datetime_range
+from flask_sfsync.emulator.soql.functions import resolve_expr
 from flask_sfsync.emulator.soql.lexer import query_error
 from flask_sfsync.emulator.soql.paths import PathResolver, ResolvedPath
 
-__all__ = ["Predicate", "compile_where", "is_filterable"]
+__all__ = ["Predicate", "Resolve", "SubSelect", "compile_condition", "compile_where",
+           "is_filterable"]
 
 Row = Mapping[str, Any]
 Predicate = Callable[[Row], bool]
 Fold = Callable[[Any], Any]
+Resolve = Callable[[Expr], ResolvedPath]
+# A semi-join's or anti-join's sub-select: the Ids it selects (for the comparison's path).
+SubSelect = Callable[[Comparison, ResolvedPath], frozenset[str]]
 
 NUMBER_TYPES = frozenset({"int", "double", "currency", "percent"})
 ID_TYPES = frozenset({"id", "reference"})
@@ -37,12 +42,23 @@ _TYPE_NAMES = {"int": "integer", "double": "double", "currency": "double", "perc
 
 
 def is_filterable(fdef: FieldDef) -> bool:
-    """Long text areas can be neither filtered nor sorted on."""
-    return not (fdef.type == "textarea" and fdef.length > 4000) and fdef.type != "base64"
+    """Long text areas and compound fields can be neither filtered nor sorted on."""
+    return not (fdef.type == "textarea" and fdef.length > 4000) and fdef.type != "base64" \
+        and fdef.type not in COMPOUND_TYPES
 
 
-def compile_where(condition: Condition, resolver: PathResolver, now: dt.datetime) -> Predicate:
-    return _Compiler(resolver, now).compile(condition)
+def compile_where(condition: Condition, resolver: PathResolver, now: dt.datetime,
+                  subselect: SubSelect | None = None) -> Predicate:
+    def resolve(expr: Expr) -> ResolvedPath:
+        return resolve_expr(resolver, expr)
+
+    return _Compiler(resolve, resolver.soql, now, subselect).compile(condition)
+
+
+def compile_condition(condition: Condition, resolve: Resolve, soql: str,
+                      now: dt.datetime) -> Predicate:
+    """A condition over rows whose paths ``resolve`` knows (HAVING over grouped rows)."""
+    return _Compiler(resolve, soql, now, None).compile(condition)
 
 
 def _lower(value: Any) -> Any:
@@ -55,10 +71,12 @@ def _multi(value: Any) -> Any:
 
 
 class _Compiler:
-    def __init__(self, resolver: PathResolver, now: dt.datetime) -> None:
-        self.resolver = resolver
-        self.soql = resolver.soql
+    def __init__(self, resolve: Resolve, soql: str, now: dt.datetime,
+                 subselect: SubSelect | None) -> None:
+        self.resolve = resolve
+        self.soql = soql
         self.now = now
+        self.subselect = subselect
 
     def compile(self, condition: Condition) -> Predicate:
         if isinstance(condition, Not):
@@ -73,12 +91,14 @@ class _Compiler:
     # --- one comparison -----------------------------------------------------------------
 
     def comparison(self, cmp: Comparison) -> Predicate:
-        path = self.resolver.resolve(cmp.field)
+        path = self.resolve(cmp.field)
         fdef = path.field
         if not is_filterable(fdef):
             raise self.error(cmp, "INVALID_FIELD",
                              f"field '{path.written}' can not be filtered in a query call")
         op = cmp.op
+        if cmp.subquery is not None:
+            return self.semi_join(cmp, path)
         if op == "LIKE":
             return self.like(cmp, path)
         if op in ("INCLUDES", "EXCLUDES"):
@@ -131,6 +151,15 @@ class _Compiler:
             else:
                 others.append(lambda row: (v := getter(row)) is not None and fold(v) in keys)
         return _any(others)
+
+    def semi_join(self, cmp: Comparison, path: ResolvedPath) -> Predicate:
+        if self.subselect is None:
+            raise self.error(cmp, "MALFORMED_QUERY",
+                             "Nesting of semi join sub-selects is not supported")
+        ids, getter = self.subselect(cmp, path), path.getter
+        if cmp.op == "IN":
+            return lambda row: (v := getter(row)) is not None and v in ids
+        return lambda row: (v := getter(row)) is None or v not in ids
 
     def ordering(self, cmp: Comparison, path: ResolvedPath, literal: Literal) -> Predicate:
         getter = path.getter

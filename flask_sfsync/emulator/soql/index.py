@@ -13,7 +13,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from flask_sfsync.emulator.errors import SalesforceApiError
 from flask_sfsync.emulator.schema.ids import try_normalize_id
-from flask_sfsync.emulator.soql.ast import And, Comparison, Condition
+from flask_sfsync.emulator.soql.ast import And, Comparison, Condition, FieldRef
 from flask_sfsync.emulator.soql.paths import PathResolver, QuerySource
 
 __all__ = ["KeyedQuerySource", "indexed_rows"]
@@ -45,12 +45,14 @@ def _equalities(where: Condition | None) -> list[Comparison]:
     """Comparisons every matching row must satisfy: the WHERE itself or top-level AND parts."""
     operands = where.operands if isinstance(where, And) else (where,)
     return [c for c in operands
-            if isinstance(c, Comparison) and c.op in ("=", "IN")
+            if isinstance(c, Comparison) and c.op in ("=", "IN") and c.values
+            and isinstance(c.field, FieldRef)
             and all(v.kind == "string" and v.value for v in c.values)]
 
 
 def _ids_for(source: QuerySource, sobject: str, cmp: Comparison, resolver: PathResolver,
              include_deleted: bool) -> list[str] | None:
+    assert isinstance(cmp.field, FieldRef)
     path = resolver.resolve(cmp.field)
     if path.steps:
         return None

@@ -1,29 +1,29 @@
-"""A recursive-descent parser for the SOQL that integrations send.
+"""A recursive-descent parser for the SOQL that integrations and ORM/ELT clients send.
 
-Grammar (keywords case-insensitive)::
+Grammar (keywords case-insensitive; the SELECT list is in ``parse_select``)::
 
     query     := SELECT item (',' item)* FROM name [alias] [WHERE cond]
+                 [WITH SECURITY_ENFORCED] [GROUP BY expr (',' expr)* [HAVING cond]]
                  [ORDER BY order (',' order)*] [LIMIT int] [OFFSET int]
-    item      := COUNT '(' [path] ')' [alias] | path
     cond      := term (AND term)* | term (OR term)*     -- mixing needs parentheses
-    term      := NOT term | '(' cond ')' | path op value
-               | path [NOT] IN '(' value, ... ')' | path (INCLUDES|EXCLUDES) '(' ... ')'
-    order     := path [ASC|DESC] [NULLS (FIRST|LAST)]
+    term      := NOT term | '(' cond ')' | expr op value
+               | expr [NOT] IN '(' value, ... ')' | expr [NOT] IN '(' query ')'
+               | expr (INCLUDES|EXCLUDES) '(' ... ')'
+    order     := expr [ASC|DESC] [NULLS (FIRST|LAST)]
 
 Like Salesforce, AND and OR at one level without parentheses is an error ("unexpected token:
-'OR'"). Unsupported parts of SOQL (sub-queries, GROUP BY, TYPEOF ...) fail as MALFORMED_QUERY.
+'OR'"). A sub-query's FROM may name a relationship (``Contacts``, ``Account.Contacts``).
+Parts of SOQL the local org does not run (``USING SCOPE``, ``FOR UPDATE``, ``GROUP BY
+ROLLUP``, ``WITH DATA CATEGORY`` ...) fail as MALFORMED_QUERY.
 """
 
 from __future__ import annotations
 
-from flask_sfsync.emulator.errors import SalesforceApiError
 from flask_sfsync.emulator.soql.ast import (
     And,
     Comparison,
     Condition,
-    CountItem,
-    FieldItem,
-    FieldRef,
+    Expr,
     Literal,
     Not,
     Or,
@@ -41,94 +41,41 @@ from flask_sfsync.emulator.soql.lexer import (
     OP,
     PUNCT,
     STRING,
-    Token,
     malformed,
     tokenize,
-    unexpected,
 )
+from flask_sfsync.emulator.soql.parse_select import parse_expr, parse_select_item
+from flask_sfsync.emulator.soql.stream import TokenStream
 
 __all__ = ["MAX_OFFSET", "parse"]
 
 MAX_OFFSET = 2000
-_MAX_INT = 2**31 - 1
 # Words that end a FROM clause instead of being an alias of the object.
 _CLAUSE_WORDS = frozenset({
     "WHERE", "ORDER", "LIMIT", "OFFSET", "GROUP", "HAVING", "WITH", "USING", "FOR", "ALL",
     "UPDATE", "VIEW", "REFERENCE",
 })
-_UNSUPPORTED = frozenset({"GROUP", "HAVING", "WITH", "USING", "TYPEOF", "ALL", "FOR"})
 _COMPARISONS = frozenset({"=", "!=", "<>", "<", "<=", ">", ">="})
+_LITERAL_KINDS = {STRING: "string", NUMBER: "number", DATE: "date", DATETIME: "datetime"}
 
 
 def parse(soql: str) -> Query:
     """The AST of ``soql``; SalesforceApiError(400, MALFORMED_QUERY) when it is not SOQL."""
     try:
-        return _Parser(soql).query()
+        parser = _Parser(soql, tokenize(soql))
+        query = parser.query(nested=False)
+        if parser.token.kind != EOF:
+            raise parser.unexpected()
+        return query
     except RecursionError:
         # Thousands of nested parentheses: refuse rather than crash the server.
         raise malformed(soql, 0, "Query is too complicated") from None
 
 
-class _Parser:
-    def __init__(self, soql: str) -> None:
-        self.soql = soql
-        self.tokens = tokenize(soql)
-        self.index = 0
-
-    # --- token helpers ------------------------------------------------------------------
-
-    @property
-    def token(self) -> Token:
-        return self.tokens[self.index]
-
-    def advance(self) -> Token:
-        token = self.tokens[self.index]
-        if token.kind != EOF:
-            self.index += 1
-        return token
-
-    def at_word(self, *words: str) -> bool:
-        return self.token.kind == IDENT and self.token.upper in words
-
-    def at_punct(self, char: str) -> bool:
-        return self.token.kind == PUNCT and self.token.text == char
-
-    def expect_word(self, word: str) -> Token:
-        if not self.at_word(word):
-            raise self.unexpected()
-        return self.advance()
-
-    def expect_punct(self, char: str) -> Token:
-        if not self.at_punct(char):
-            raise self.unexpected()
-        return self.advance()
-
-    def unexpected(self) -> SalesforceApiError:
-        token = self.token
-        if token.kind == IDENT and token.upper in _UNSUPPORTED:
-            return malformed(self.soql, token.pos,
-                             f"{token.upper} is not supported by the local Salesforce org")
-        return unexpected(self.soql, token)
-
-    def path(self) -> FieldRef:
-        token = self.token
-        if token.kind != IDENT:
-            raise self.unexpected()
-        self.advance()
-        return FieldRef(token.text, token.pos)
-
-    def integer(self) -> int:
-        token = self.token
-        if token.kind != NUMBER or not isinstance(token.value, int) or token.text[0] in "+-":
-            raise self.unexpected()
-        self.advance()
-        if token.value > _MAX_INT:
-            raise malformed(self.soql, token.pos, f"numeric value out of range: {token.text}")
-        return token.value
-
+class _Parser(TokenStream):
     # --- clauses ------------------------------------------------------------------------
 
-    def query(self) -> Query:
+    def query(self, nested: bool) -> Query:
         self.expect_word("SELECT")
         items = [self.select_item()]
         while self.at_punct(","):
@@ -136,7 +83,7 @@ class _Parser:
             items.append(self.select_item())
         self.expect_word("FROM")
         name = self.token
-        if name.kind != IDENT or "." in name.text:
+        if name.kind != IDENT or ("." in name.text and not nested):
             raise self.unexpected()
         self.advance()
         query = Query(items, name.text, name.pos)
@@ -145,6 +92,18 @@ class _Parser:
         if self.at_word("WHERE"):
             self.advance()
             query.where = self.condition()
+        if self.at_word("WITH"):
+            self.with_clause(query)
+        if self.at_word("GROUP"):
+            self.advance()
+            self.expect_word("BY")
+            query.group_by = [self.group_expr()]
+            while self.at_punct(","):
+                self.advance()
+                query.group_by.append(self.group_expr())
+            if self.at_word("HAVING"):
+                self.advance()
+                query.having = self.condition()
         if self.at_word("ORDER"):
             self.advance()
             self.expect_word("BY")
@@ -153,38 +112,36 @@ class _Parser:
                 self.advance()
                 query.order_by.append(self.order_item())
         if self.at_word("LIMIT"):
-            self.advance()
+            query.limit_pos = self.advance().pos
             query.limit = self.integer()
         if self.at_word("OFFSET"):
             self.advance()
             query.offset_pos = self.token.pos
             query.offset = self.integer()
-        if self.token.kind != EOF:
-            raise self.unexpected()
         return query
 
     def select_item(self) -> SelectItem:
-        token = self.token
-        if self.at_punct("("):
-            raise malformed(self.soql, token.pos,
-                            "relationship sub-queries are not supported by the local "
-                            "Salesforce org")
-        if self.at_word("COUNT") and self.tokens[self.index + 1].text == "(":
+        return parse_select_item(self, lambda: self.query(nested=True))
+
+    def with_clause(self, query: Query) -> None:
+        start = self.advance()
+        if self.at_word("SECURITY_ENFORCED"):
             self.advance()
-            self.advance()
-            ref = None if self.at_punct(")") else self.path()
-            self.expect_punct(")")
-            alias = None
-            if self.token.kind == IDENT and self.token.upper not in ("FROM",):
-                alias = self.advance().text
-            return CountItem(ref, alias, token.pos)
-        if self.at_word("TYPEOF", "FIELDS"):
-            raise self.unexpected() if token.upper == "TYPEOF" else malformed(
-                self.soql, token.pos, "FIELDS() is not supported by the local Salesforce org")
-        return FieldItem(self.path())
+            query.security_enforced = True
+            return
+        if self.at_word("USER_MODE", "SYSTEM_MODE"):
+            # Access modes are Apex's (Database.query), not the API's.
+            raise self.error(self.token.pos, f"unexpected token: '{self.token.text}'")
+        raise self.error(start.pos, "WITH DATA CATEGORY is not supported by the local "
+                         "Salesforce org")
+
+    def group_expr(self) -> Expr:
+        if self.at_word("ROLLUP", "CUBE") and self.peek().text == "(":
+            raise self.unexpected()
+        return parse_expr(self)
 
     def order_item(self) -> OrderItem:
-        ref = self.path()
+        ref = parse_expr(self)
         descending = False
         if self.at_word("ASC", "DESC"):
             descending = self.advance().upper == "DESC"
@@ -196,7 +153,7 @@ class _Parser:
             nulls_first = self.advance().upper == "FIRST"
         return OrderItem(ref, descending, nulls_first)
 
-    # --- WHERE --------------------------------------------------------------------------
+    # --- WHERE and HAVING ---------------------------------------------------------------
 
     def condition(self) -> Condition:
         first = self.term()
@@ -224,7 +181,7 @@ class _Parser:
         return self.comparison()
 
     def comparison(self) -> Comparison:
-        ref = self.path()
+        ref = parse_expr(self)
         token = self.token
         if token.kind == OP and token.text in _COMPARISONS:
             self.advance()
@@ -236,18 +193,25 @@ class _Parser:
         if self.at_word("NOT"):
             self.advance()
             self.expect_word("IN")
-            return Comparison(ref, "NOT IN", self.value_list())
-        if self.at_word("IN", "INCLUDES", "EXCLUDES"):
+            return self.membership(ref, "NOT IN")
+        if self.at_word("IN"):
+            self.advance()
+            return self.membership(ref, "IN")
+        if self.at_word("INCLUDES", "EXCLUDES"):
             op = self.advance().upper
             return Comparison(ref, op, self.value_list())
         raise self.unexpected()
 
+    def membership(self, ref: Expr, op: str) -> Comparison:
+        if self.at_punct("(") and self.peek().kind == IDENT and self.peek().upper == "SELECT":
+            self.advance()
+            sub = self.query(nested=True)
+            self.expect_punct(")")
+            return Comparison(ref, op, (), sub)
+        return Comparison(ref, op, self.value_list())
+
     def value_list(self) -> tuple[Literal, ...]:
         self.expect_punct("(")
-        if self.at_word("SELECT"):
-            raise malformed(self.soql, self.token.pos,
-                            "semi-join sub-selects are not supported by the local "
-                            "Salesforce org")
         values = [self.value()]
         while self.at_punct(","):
             self.advance()
@@ -257,10 +221,10 @@ class _Parser:
 
     def value(self) -> Literal:
         token = self.token
-        kinds = {STRING: "string", NUMBER: "number", DATE: "date", DATETIME: "datetime"}
-        if token.kind in kinds:
+        if token.kind in _LITERAL_KINDS:
             self.advance()
-            return Literal(kinds[token.kind], token.value, token.pos, token.text, token.pattern)
+            return Literal(_LITERAL_KINDS[token.kind], token.value, token.pos, token.text,
+                           token.pattern)
         if token.kind == PUNCT and token.text == ":":
             raise malformed(self.soql, token.pos, "Bind variables only allowed in Apex code")
         if token.kind != IDENT:

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from flask_sfsync.emulator.schema.model import FieldDef, ObjectDef, field
+from flask_sfsync.emulator.schema.compound import address_reader
+from flask_sfsync.emulator.schema.model import COMPOUND_TYPES, FieldDef, ObjectDef, field
 from flask_sfsync.emulator.soql.ast import FieldRef
 from flask_sfsync.emulator.soql.lexer import query_error
 
@@ -44,6 +45,9 @@ class QuerySource(Protocol):
 
     def get_record(self, record_id: str) -> tuple[str, Row] | None:
         """(sObject name, row) of any record by its 18-character Id, deleted ones included."""
+
+# Optional on a QuerySource: ``created_date`` (when the org was created: the audit dates of
+# LeadStatus/OpportunityStage/TaskStatus records) and ``admin`` (an object with an ``id``).
 
 
 # Optional on a QuerySource, as ``read_columns``: the values of ``names`` for every row, column
@@ -98,6 +102,10 @@ class ResolvedPath:
     canonical: str                  # "Account.Name"
     written: str                    # as in the query, for error messages
     getter: Getter
+    # The JSON value read from the last record of the path, when it is not simply its
+    # ``field`` converted: a compound address, toLabel(), FORMAT().
+    leaf: Getter | None = None
+    key: str | None = None          # the result key when not the field's name (an alias)
 
 
 class PathResolver:
@@ -127,8 +135,12 @@ class PathResolver:
             raise query_error(self.soql, ref.pos, "INVALID_FIELD",
                               _NO_COLUMN.format(name=parts[-1], entity=obj.name))
         canonical = ".".join([s.name for s in steps] + [fdef.name])
+        leaf = None
+        if fdef.type in COMPOUND_TYPES:
+            read = address_reader(obj, fdef)
+            leaf = lambda row: read(row.get)  # noqa: E731 - a getter like the others
         return ResolvedPath(tuple(steps), fdef, canonical, ref.path,
-                            self._getter(tuple(steps), fdef))
+                            self.getter(tuple(steps), fdef, leaf), leaf)
 
     def _relationship(self, obj: ObjectDef, name: str) -> RelStep | None:
         if obj is NAME_OBJECT:
@@ -146,10 +158,12 @@ class PathResolver:
                 return RelStep(fdef.name, fdef.relationship_name, target, False)
         return None
 
-    def _getter(self, steps: tuple[RelStep, ...], fdef: FieldDef) -> Getter:
+    def getter(self, steps: tuple[RelStep, ...], fdef: FieldDef,
+               leaf: Getter | None = None) -> Getter:
+        """Reads the path's value from a row: ``leaf`` of the last record, else its field."""
         name = fdef.name
         if not steps:
-            return lambda row: row.get(name)
+            return leaf if leaf is not None else (lambda row: row.get(name))
         get_record = self.source.get_record
         fk_names = [s.fk_name for s in steps]
         # Type on the Name object is the parent's sObject, not a column of the parent row.
@@ -165,6 +179,8 @@ class PathResolver:
                 if found is None:
                     return None
                 sobject, row = found
-            return sobject if wants_type else row.get(name)
+            if wants_type:
+                return sobject
+            return row.get(name) if leaf is None else leaf(row)
 
         return follow

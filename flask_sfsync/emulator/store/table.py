@@ -85,10 +85,16 @@ class Table:
     def is_deleted(self, idx: int) -> bool:
         return idx in self.deleted_at
 
-    def record_json(self, idx: int, names: list[str] | None, base_url: str) -> dict[str, Any]:
-        """``GET /sobjects/X/{id}``: the row as REST JSON, all fields or ``names``."""
-        fields = list(self.obj.fields.values()) if names is None else [
-            self._named(name.strip()) for name in names]
+    def record_json(self, idx: int, names: list[str] | None, base_url: str,
+                    view: ObjectDef | None = None) -> dict[str, Any]:
+        """``GET /sobjects/X/{id}``: the row as REST JSON, all fields or ``names``.
+
+        ``view``: the object as the reading user sees it (fields hidden from them are left
+        out, or INVALID_FIELD when named); default the whole object.
+        """
+        obj = view or self.obj
+        fields = list(obj.fields.values()) if names is None else [
+            self._named(obj, name.strip()) for name in names]
         record_id = self.cols["id"][idx]
         out: dict[str, Any] = {"attributes": {
             "type": self.obj.name, "url": f"{base_url}/sobjects/{self.obj.name}/{record_id}"}}
@@ -96,12 +102,13 @@ class Table:
             out[field.name] = values.to_json(field, self.value(idx, field.lower))
         return out
 
-    def _named(self, name: str) -> FieldDef:
-        field = self.obj.field(name)
+    @staticmethod
+    def _named(obj: ObjectDef, name: str) -> FieldDef:
+        field = obj.field(name)
         if field is None:
             raise SalesforceApiError(
                 400, "INVALID_FIELD",
-                f"No such column '{name}' on entity '{self.obj.name}'. If you are attempting "
+                f"No such column '{name}' on entity '{obj.name}'. If you are attempting "
                 "to use a custom field, be sure to append the '__c' after the custom field "
                 "name. Please reference your WSDL or the describe call for the appropriate "
                 "names.")
@@ -154,6 +161,14 @@ class Table:
         unindex(self, idx)
         self.deleted_at[idx] = when
         self.put(idx, "isdeleted", True)
+        self.touch(idx, when, user_ref)
+
+    def restore(self, idx: int, when: dt.datetime, user_ref: str) -> None:
+        """Out of the recycle bin: IsDeleted false, back in the value indexes."""
+        self.deleted_at.pop(idx, None)
+        self.put(idx, "isdeleted", False)
+        for lower in self.indexes:
+            self.index_add(lower, self.value(idx, lower), idx)
         self.touch(idx, when, user_ref)
 
     def purge(self, idx: int) -> None:

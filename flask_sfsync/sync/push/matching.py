@@ -227,6 +227,8 @@ def _in_filter(obj: _Object, ext_values: Sequence[str], emails: Sequence[str]) -
 
 
 def _soql(obj: _Object, condition: str) -> str:
+    """Field and object names are ours; the condition's values are literals already
+    (:func:`_in_filter`)."""
     columns = "Id, Email" + (f", {obj.ext_field}" if obj.ext_field else "")
     where = f"{obj.where} AND ({condition})" if obj.where else condition
     return f"SELECT {columns} FROM {obj.sobject} WHERE {where} ORDER BY Id"

@@ -17,7 +17,7 @@ from flask_sfsync.emulator.soql.filter import is_filterable
 from flask_sfsync.emulator.soql.lexer import query_error
 from flask_sfsync.emulator.soql.paths import ResolvedPath
 
-__all__ = ["check_sortable", "sort_rows"]
+__all__ = ["check_sortable", "normalizer", "sort_rows"]
 
 Row = Mapping[str, Any]
 
@@ -37,7 +37,7 @@ def sort_rows(rows: list[Row], order: list[tuple[OrderItem, ResolvedPath]]) -> N
 
 
 def _sort_key(path: ResolvedPath, null_high: bool) -> Callable[[Row], tuple[Any, ...]]:
-    getter, normalize = path.getter, _normalizer(path.field)
+    getter, normalize = path.getter, normalizer(path.field)
     null_key: tuple[Any, ...] = (1,) if null_high else (0,)
     present = 0 if null_high else 1
     if normalize is None:
@@ -51,7 +51,7 @@ def _sort_key(path: ResolvedPath, null_high: bool) -> Callable[[Row], tuple[Any,
     return key
 
 
-def _normalizer(fdef: FieldDef) -> Callable[[Any], Any] | None:
+def normalizer(fdef: FieldDef) -> Callable[[Any], Any] | None:
     if fdef.type == "picklist" and fdef.picklist_values:
         rank = {pv.value.lower(): i for i, pv in enumerate(fdef.picklist_values)}
         unknown = len(rank)

@@ -75,7 +75,11 @@ def parse_select_item(stream: TokenStream, subquery: Callable[[], Query]) -> Sel
     alias = None
     if stream.token.kind == IDENT and stream.token.upper not in _NOT_ALIAS \
             and "." not in stream.token.text:
-        alias = stream.advance().text
+        # After a plain field a name is an alias only where the list goes on ("Name n,"
+        # or "Name n FROM"): "SELECT Id FORM Contact" is a misspelled FROM.
+        following = stream.peek()
+        if isinstance(expr, Call) or following.text == "," or following.upper == "FROM":
+            alias = stream.advance().text
     return ValueItem(expr, alias)
 
 

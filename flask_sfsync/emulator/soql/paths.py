@@ -142,6 +142,10 @@ class PathResolver:
         return ResolvedPath(tuple(steps), fdef, canonical, ref.path,
                             self.getter(tuple(steps), fdef, leaf), leaf)
 
+    def relationship(self, obj: ObjectDef, name: str) -> RelStep | None:
+        """The lookup of ``obj`` whose relationship name is ``name`` (any case), if any."""
+        return self._relationship(obj, name)
+
     def _relationship(self, obj: ObjectDef, name: str) -> RelStep | None:
         if obj is NAME_OBJECT:
             return None                 # the Name object has no lookups of its own

@@ -6,6 +6,7 @@ need as arguments and never import it.
     org.py          Org: lookups, reads, writes, transactions, save/load
     table.py        one object's records: columns, value indexes, row views, savepoints
     rules.py        Salesforce's rules for one record's values (input checks, derived fields)
+    activities.py   Opportunity, Task and Event field rules (stage, status, event times)
     checks.py       write rules that read other records (defaults, uniqueness, duplicates)
     replication.py  /sobjects/X/updated and /deleted windows
     tooling.py      Tooling API custom fields: the field and its CustomField record

@@ -18,6 +18,7 @@ from flask_sfsync.emulator.errors import SalesforceApiError
 from flask_sfsync.emulator.schema import values
 from flask_sfsync.emulator.schema.ids import KEY_PREFIXES, try_normalize_id
 from flask_sfsync.emulator.schema.model import STRING_TYPES, FieldDef, ObjectDef
+from flask_sfsync.emulator.store import activities
 
 __all__ = [
     "DUPLICATE_RULES",
@@ -213,20 +214,14 @@ def check_required(required: list[FieldDef], record: Mapping[str, Any]) -> None:
             f"Required fields are missing: [{', '.join(missing)}]", missing)
 
 
-_CLOSED_STAGES = {"Closed Won": (True, True), "Closed Lost": (True, False)}
-_STAGE_PROBABILITY = {
-    "Prospecting": 10, "Qualification": 10, "Needs Analysis": 20, "Value Proposition": 50,
-    "Id. Decision Makers": 60, "Perception Analysis": 70, "Proposal/Price Quote": 75,
-    "Negotiation/Review": 90, "Closed Won": 100, "Closed Lost": 0,
-}
-_STAGE_FORECAST = {"Closed Won": "Closed", "Closed Lost": "Omitted", "Negotiation/Review":
-                   "Forecast", "Proposal/Price Quote": "Forecast"}
-
-
 def apply_derived(
     obj: ObjectDef, changes: dict[str, Any], get: Callable[[str], Any], creating: bool,
 ) -> None:
-    """Fill fields Salesforce computes from others. ``changes`` maps API names to new values."""
+    """Fill fields Salesforce computes from others. ``changes`` maps API names to new values.
+
+    Opportunity, Task and Event rules (stage, status, event times, what a lead's activity
+    may link to) are in ``activities``.
+    """
     def now(name: str) -> Any:
         return changes[name] if name in changes else get(name)
 
@@ -235,41 +230,10 @@ def apply_derived(
     if compound_name and ({"FirstName", "LastName"} & changes.keys() or creating):
         parts = [now("FirstName"), now("LastName")]
         changes["Name"] = " ".join(p for p in parts if p) or None
-    if obj.name == "Task":
-        status = now("Status")
-        changes["IsClosed"] = status == "Completed"
-        changes["IsHighPriority"] = now("Priority") == "High"
-        if creating and now("TaskSubtype") is None:
-            changes["TaskSubtype"] = "Task"
-    elif obj.name == "Opportunity" and ("StageName" in changes or creating):
-        stage = now("StageName")
-        closed, won = _CLOSED_STAGES.get(stage, (False, False))
-        changes["IsClosed"], changes["IsWon"] = closed, won
-        if "Probability" not in changes and stage in _STAGE_PROBABILITY:
-            changes["Probability"] = float(_STAGE_PROBABILITY[stage])
-        changes["ForecastCategoryName"] = _STAGE_FORECAST.get(
-            stage, "Pipeline" if stage else None)
-        amount, probability = now("Amount"), now("Probability")
-        if amount is not None and probability is not None:
-            changes["ExpectedRevenue"] = float(amount) * float(probability) / 100
-    elif obj.name == "Event":
-        _derive_event(changes, now, creating)
-
-
-def _derive_event(changes: dict[str, Any], now: Callable[[str], Any], creating: bool) -> None:
-    start, end, minutes = now("StartDateTime"), now("EndDateTime"), now("DurationInMinutes")
-    if start is None and now("ActivityDateTime") is not None:
-        start = now("ActivityDateTime")
-    if start is None:
-        return
-    if end is None and minutes is not None:
-        end = start + dt.timedelta(minutes=int(minutes))
-    elif end is not None and ("EndDateTime" in changes or minutes is None):
-        minutes = int((end - start).total_seconds() // 60)
-    changes.update({"StartDateTime": start, "ActivityDateTime": start,
-                    "ActivityDate": start.date()})
-    if end is not None:
-        changes.update({"EndDateTime": end, "EndDate": end.date(), "DurationInMinutes": minutes})
+    if obj.name in ("Task", "Event"):
+        activities.derive_activity(obj.name, changes, now, creating)
+    elif obj.name == "Opportunity":
+        activities.derive_opportunity(changes, now, creating)
 
 
 # --- the duplicate rule ---------------------------------------------------------------------

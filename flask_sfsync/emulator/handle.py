@@ -32,10 +32,14 @@ from flask_sfsync.emulator.hosts.instance import ApiUsage, InstanceApp
 from flask_sfsync.emulator.hosts.login import LoginApp
 from flask_sfsync.emulator.hosts.server import EmulatorServer
 from flask_sfsync.emulator.oauth.server import DEFAULT_SCOPE, ConnectedApp, OAuthService, TokenStore
-from flask_sfsync.emulator.pages import PagesApp
+from flask_sfsync.emulator.pages import PagesApp, Sessions
 from flask_sfsync.emulator.requestlog import RequestLog
+from flask_sfsync.emulator.store.acting import ActingUser
+from flask_sfsync.emulator.store.convert import LeadConvert, LeadConvertResult
+from flask_sfsync.emulator.store.merge import MergeResult
 from flask_sfsync.emulator.store.org import Org
 from flask_sfsync.emulator.store.seed import seed
+from flask_sfsync.emulator.store.validation import Condition, Predicate, ValidationRule
 
 __all__ = ["DEFAULT_DAILY_API_LIMIT", "DEFAULT_TOKEN_LIFETIME", "LocalOrg"]
 
@@ -177,15 +181,17 @@ class LocalOrg:
 
     def _build_apps(self) -> None:
         self.connected_app = ConnectedApp(self.client_id, self.client_secret, self.callback_urls)
+        self.sessions = Sessions()  # one sign-in for the OAuth login and the record pages
         self.oauth = OAuthService(
             org=self.org, app=self.connected_app, tokens=self.tokens, login_url=self.login_url,
             instance_url=self.instance_url, sandbox=self.sandbox, oauth_log=self.oauth_log,
+            sessions=self.sessions,
         )
         self._instance_server.app = InstanceApp(
             org=self.org, oauth=self.oauth, faults=self.faults, request_log=self.request_log,
             usage=self.usage, instance_url=self.instance_url,
         )
-        self._login_server.app = LoginApp(self, PagesApp(self.org))
+        self._login_server.app = LoginApp(self, PagesApp(self.org, self.sessions))
 
     def stop(self) -> None:
         if not self._started:
@@ -279,6 +285,72 @@ class LocalOrg:
     def expire_codes(self) -> None:
         """Make every outstanding authorization code expired (it would after 10 minutes)."""
         self.tokens.expire_codes()
+
+    # --- people working in Salesforce, and other automation (issue 10) ------------------------
+    def as_user(self, who: Any = None) -> ActingUser:
+        """The org as one user (username, Id or User; None = the admin) reads and changes it."""
+        return ActingUser(self.org, self.user(who).id)
+
+    def convert_lead(self, lead_id: str, *, user: Any = None, **options: Any
+                     ) -> LeadConvertResult:
+        """Convert a lead as ``user``; ``options`` as :class:`LeadConvert` (converted_status,
+        account_id, contact_id, create_opportunity, opportunity_name, owner_id,
+        overwrite_lead_source)."""
+        return self.org.convert_lead(LeadConvert(lead_id, **options), self.user(user).id)
+
+    def merge(self, sobject: str, master_id: str, merged_ids: list[str], *,
+              fields: dict[str, Any] | None = None, user: Any = None) -> MergeResult:
+        """Merge up to two records into ``master_id`` as ``user``."""
+        return self.org.merge(sobject, master_id, merged_ids, self.user(user).id, fields)
+
+    def undelete(self, record_id: str, *, user: Any = None) -> None:
+        self.org.undelete(record_id, self.user(user).id)
+
+    def automation_update(self, sobject: str, record_id: str, fields: dict[str, Any], *,
+                          stamp: str = "workflow") -> None:
+        """A change made by a process: "workflow" stamps SystemModstamp only, "formula"
+        nothing (see ``Org.automation_update``)."""
+        self.org.automation_update(sobject, record_id, fields, stamp=stamp)
+
+    def set_visibility_lag(self, seconds: float) -> None:
+        """Queries see a committed change only ``seconds`` after its SystemModstamp."""
+        self.org.visibility.set_lag(seconds)
+
+    def set_profile(self, who: Any, profile_name: str) -> None:
+        self.org.set_user_profile(self.user(who).id, profile_name)
+
+    def add_profile(self, name: str, based_on: str = "Standard User") -> None:
+        self.org.access.add_profile(name, based_on)
+
+    def set_object_access(self, profile_name: str, sobject: str, **permissions: bool) -> None:
+        """e.g. ``set_object_access("Standard User", "Lead", create=False, delete=False)``."""
+        self.org.set_object_access(profile_name, sobject, **permissions)
+
+    def set_field_access(self, profile_name: str, sobject: str, field_name: str,
+                         level: str) -> None:
+        """``level``: "edit", "read_only" or "hidden"."""
+        self.org.set_field_access(profile_name, sobject, field_name, level)
+
+    def set_user_active(self, who: Any, active: bool) -> None:
+        self.org.set_user_active(self.user(who).id, active)
+
+    def add_validation_rule(self, sobject: str, name: str,
+                            condition: Condition | Predicate | dict[str, Any], message: str, *,
+                            error_field: str | None = None) -> ValidationRule:
+        """A rule whose error condition is ``condition``: a :class:`Condition`, its JSON
+        (``{"field": "Email", "is": "blank"}``) or a Python predicate on the record."""
+        if isinstance(condition, dict):
+            condition = Condition(str(condition["field"]), str(condition["is"]),
+                                  condition.get("value"))
+        obj = self.org.object_def(sobject)
+        return self.org.validation.add(
+            obj, ValidationRule(obj.name, name, condition, message, error_field))
+
+    def remove_validation_rule(self, sobject: str, name: str | None = None) -> int:
+        return self.org.validation.remove(self.org.object_def(sobject).name, name)
+
+    def set_field_required(self, sobject: str, field_name: str, required: bool = True) -> None:
+        self.org.set_field_required(sobject, field_name, required)
 
     def _expire_tokens(self) -> None:
         self.tokens.expire_all_access_tokens()

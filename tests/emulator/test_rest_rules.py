@@ -87,7 +87,8 @@ def test_deleted_records_are_entity_is_deleted(shared_sf: Any) -> None:
     assert error_body(update_deleted)[0]["errorCode"] == "ENTITY_IS_DELETED"
     with pytest.raises(SalesforceResourceNotFound) as get_deleted:
         shared_sf.Contact.get(gone)
-    assert error_body(get_deleted)[0]["errorCode"] == "NOT_FOUND"
+    # Issue 10: a GET of a record in the recycle bin is ENTITY_IS_DELETED, as on Salesforce.
+    assert error_body(get_deleted)[0]["errorCode"] == "ENTITY_IS_DELETED"
 
 
 def test_not_found(shared_sf: Any) -> None:

@@ -103,3 +103,20 @@ def test_changes_outside_the_orm_are_queued_by_the_documented_calls(env: Env) ->
         contacts_changed.send(env.app, tenant_id="acme", ids=[two])
         db.session.commit()
     wait_for(lambda: {r["Title"] for r in env.records("Lead")} == {"Bulk", "Signal"})
+
+
+def test_each_auto_sync_edit_costs_one_api_call_in_a_forking_worker(env: Env) -> None:
+    """Every drain runs in a new work horse; the describe is shared through Redis, so an edit
+    costs the write that carries it and nothing more."""
+    [contact] = env.add_contacts([_contact(1)])
+    env.workers.start()  # RQ's forking worker: a new process per job
+    env.save_settings(sync_mode="auto")
+    env.wait_idle()
+    for n, title in enumerate(["Mathematician", "Cryptanalyst", "Philosopher"]):
+        env.org.request_log.clear()
+        env.edit(contact, title=title)
+        wait_for(lambda t=title: (lead := _lead(env, "alan1@example.com")) and lead["Title"] == t)
+        env.wait_idle()
+        calls = [(e.method, e.path) for e in env.org.request_log]
+        assert len(calls) == 1, (n, calls)
+        assert calls[0][0] == "PATCH" and calls[0][1].endswith("/composite/sobjects")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from werkzeug import Request, Response
 
-from flask_sfsync.emulator.pages import actions, convert, merge, recycle, records
+from flask_sfsync.emulator.pages import actions, convert, merge, records, recycle
 from flask_sfsync.emulator.pages.context import SIGN_IN_PATH, Page, safe_next
 from flask_sfsync.emulator.pages.sessions import CSRF_FIELD, Sessions
 from flask_sfsync.emulator.pages.views import view_of

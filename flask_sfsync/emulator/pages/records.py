@@ -75,7 +75,7 @@ def listing(page: Page, obj: ObjectDef) -> Response:
         found = list(page.org.scan(obj.name))
     accounts = {str(r["Id"]): text(r["Name"]) for r in page.org.scan("Account")} \
         if "Account.Name" in columns + search else {}
-    rows = []
+    rows: list[dict[str, Any]] = []
     needle = query.lower()
     for row in found:
         if needle:
@@ -83,8 +83,9 @@ def listing(page: Page, obj: ObjectDef) -> Response:
             haystack.append(name_of(obj.name, row))
             if not any(needle in value.lower() for value in haystack):
                 continue
-        rows.append({"id": str(row["Id"]), "stamp": row.get("LastModifiedDate"), "row": row})
-    rows.sort(key=lambda r: text(r["stamp"]), reverse=True)
+        rows.append({"id": str(row["Id"]), "stamp": text(row.get("LastModifiedDate")),
+                     "row": row})
+    rows.sort(key=lambda r: str(r["stamp"]), reverse=True)
     total, start = len(rows), (number - 1) * PAGE_SIZE
     shown = [{"id": r["id"], "cells": {c: _cell(page, c, r["row"], accounts, obj.name)
                                       for c in columns}}
@@ -158,7 +159,7 @@ def _related(page: Page, sobject: str, record_id: str) -> list[dict[str, Any]]:
             continue
         rows = [r for r in page.org.scan(child) if r.get(fk) == record_id]
         rows.sort(key=lambda r: text(r.get("LastModifiedDate")), reverse=True)
-        out.append({"title": title, "sobject": child, "items": [
+        out.append({"title": title, "sobject": child, "records": [
             {"id": str(r["Id"]), "name": name_of(child, r),
              "link": f"/records/{child}/{r['Id']}"} for r in rows[:20]], "total": len(rows)})
     return out

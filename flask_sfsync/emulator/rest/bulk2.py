@@ -237,12 +237,13 @@ def query_root(ctx: ApiContext, request: Request, version: str) -> Response:
     if not isinstance(text, str) or not text.strip():
         raise _invalid_job("The query is required")
     result = execute(
-        ctx.org, text, include_deleted=operation == "queryAll", api_version=version
+        ctx.org.query_source(ctx.user_id), text, include_deleted=operation == "queryAll",
+        api_version=version,
     )
-    if result.is_count:
-        raise SalesforceApiError(
-            400, "API_ERROR", "Aggregate queries are not supported by Bulk API 2.0 query jobs"
-        )
+    if result.bulk_refusal is not None:
+        # Bulk API 2.0's query limits: no GROUP BY, OFFSET, TYPEOF, aggregates, compound
+        # fields, parent-to-child sub-queries or unbounded FIELDS().
+        raise SalesforceApiError(400, "API_ERROR", result.bulk_refusal)
     obj = data_object(ctx, result.sobject)
     job = _new_job(ctx, version, operation, obj.name, options, is_query=True, query=text,
                    state="UploadComplete")

@@ -18,7 +18,8 @@ from werkzeug import Request, Response
 from flask_sfsync.emulator.errors import MultipleMatchesError, SalesforceApiError
 from flask_sfsync.emulator.rest.context import ApiContext
 from flask_sfsync.emulator.rest.http import json_response, read_json
-from flask_sfsync.emulator.rest.sobjects import allow_duplicates, data_object
+from flask_sfsync.emulator.rest.records import read_record
+from flask_sfsync.emulator.rest.sobjects import allow_duplicates, base_path, data_object
 from flask_sfsync.emulator.schema.ids import try_normalize_id
 
 __all__ = [
@@ -284,7 +285,7 @@ def retrieve(ctx: ApiContext, request: Request, version: str, sobject: str) -> R
     out: list[dict[str, Any] | None] = []
     for rid in ids:
         try:
-            out.append(ctx.org.get(obj.name, rid, fields))
+            out.append(read_record(ctx, obj, rid, fields, base_path(version)))
         except SalesforceApiError:
             out.append(None)  # Salesforce answers null for Ids it cannot return
     ctx.log_records(len(ids))

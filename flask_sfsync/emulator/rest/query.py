@@ -159,7 +159,9 @@ def run_query(
     text = request.args.get("q")
     if not text or not text.strip():
         raise SalesforceApiError(400, "MALFORMED_QUERY", "A query string has to be specified")
-    result = execute(ctx.org, text, include_deleted=include_deleted, api_version=version)
+    # The user's view of the org: their profile's objects and fields, visible changes only.
+    source = ctx.org.query_source(ctx.user_id)
+    result = execute(source, text, include_deleted=include_deleted, api_version=version)
     obj = ctx.org.object_info(result.sobject)
     if obj is not None and obj.tooling != tooling:
         raise SalesforceApiError(
@@ -168,14 +170,15 @@ def run_query(
     if result.is_count:
         return json_response({"totalSize": result.total_size, "done": True, "records": []})
     size = batch_size(request)
+    # A page may hold fewer records than the batch size (sub-query children count too).
+    rendered = _render(result, 0, size)
     next_url = None
-    if result.total_size > size:
+    if rendered[1] < result.total_size:
         locator = cursors_of(ctx.org).open(result, size, ctx.user_id)
         cursor = cursors_of(ctx.org).get(locator)
         if cursor is not None:
-            cursor.prefetch(size)
+            cursor.prefetch(rendered[1])
         next_url = f"{url_root}/{locator}"
-    rendered = _render(result, 0, size)
     ctx.log_records(rendered[1])
     return _page_response(result.total_size, 0, rendered, next_url)
 

@@ -15,6 +15,8 @@ from werkzeug import Request, Response
 from flask_sfsync.emulator.errors import MultipleMatchesError, SalesforceApiError
 from flask_sfsync.emulator.rest.context import ApiContext
 from flask_sfsync.emulator.rest.http import json_response, not_found, read_json_object
+from flask_sfsync.emulator.rest.metadata import conditional, last_modified, metadata_modified
+from flask_sfsync.emulator.rest.records import read_record, require_live
 from flask_sfsync.emulator.schema.ids import try_normalize_id
 from flask_sfsync.emulator.schema.model import ObjectDef
 from flask_sfsync.emulator.schema.values import parse_datetime
@@ -100,11 +102,18 @@ def allow_duplicates(request: Request) -> bool:
 
 
 def data_object(ctx: ApiContext, name: str) -> ObjectDef:
-    """The object behind ``/sobjects/{name}``; tooling objects are not data API objects."""
+    """The object behind ``/sobjects/{name}``; tooling objects are not data API objects.
+
+    As the token's user sees it (their profile: hidden fields absent, read-only ones not
+    createable or updateable); NOT_FOUND when they may not read it at all.
+    """
     obj = ctx.org.object_info(name)
     if obj is None or obj.tooling:
         raise not_found()
-    return obj
+    view = ctx.org.visible_object(obj, ctx.user_id)
+    if view is None:
+        raise not_found()
+    return view
 
 
 def resources(ctx: ApiContext, request: Request, version: str) -> Response:
@@ -113,17 +122,26 @@ def resources(ctx: ApiContext, request: Request, version: str) -> Response:
 
 
 def global_describe(ctx: ApiContext, request: Request, version: str) -> Response:
+    modified = metadata_modified(ctx.org, None)
+    unchanged = conditional(request, modified)
+    if unchanged is not None:
+        return unchanged
     root = base_path(version)
     entries = [
         obj.describe_global_entry(root)
-        for obj in sorted(ctx.org.schema.values(), key=lambda o: o.name)
-        if not obj.tooling
+        for obj in ctx.org.visible_objects(ctx.user_id)  # the user's profile may hide some
     ]
-    return json_response({"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": entries})
+    return json_response({"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": entries},
+                         headers=last_modified(modified))
 
 
 def describe(ctx: ApiContext, request: Request, version: str, sobject: str) -> Response:
-    return json_response(data_object(ctx, sobject).describe(base_path(version)))
+    obj = data_object(ctx, sobject)
+    modified = metadata_modified(ctx.org, obj.name)
+    unchanged = conditional(request, modified)
+    if unchanged is not None:
+        return unchanged
+    return json_response(obj.describe(base_path(version)), headers=last_modified(modified))
 
 
 def sobject_info(obj: ObjectDef, root: str) -> Response:
@@ -172,8 +190,9 @@ def record(
     obj = data_object(ctx, sobject)
     rid = _own_record_id(ctx, obj, record_id)
     if request.method == "GET":
+        # The recycle bin, compound addresses and picklist-value objects: records.py.
         return json_response(
-            ctx.org.get(obj.name, rid, _fields_param(request), base_url=base_path(version))
+            read_record(ctx, obj, rid, _fields_param(request), base_path(version))
         )
     if request.method == "PATCH":
         body = read_json_object(request)
@@ -207,11 +226,13 @@ def by_external_id(
         return _upsert(ctx, request, version, obj, field, value)
     ids = ctx.org.find_by_key(obj.name, field, value)
     if not ids:
+        if field.lower() == "id":
+            require_live(ctx, value)  # .../Id/{id} of a deleted record: ENTITY_IS_DELETED
         raise not_found()
     if len(ids) > 1:
         raise _several(version, MultipleMatchesError(obj.name, field, value, ids))
     if request.method == "GET":
-        found = ctx.org.get(obj.name, ids[0], _fields_param(request), base_url=base_path(version))
+        found = read_record(ctx, obj, ids[0], _fields_param(request), base_path(version))
         return json_response(found)
     ctx.org.delete(ids[0], ctx.user_id)
     ctx.log_records(1)

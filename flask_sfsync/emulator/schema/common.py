@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask_sfsync.emulator.schema.model import FieldDef, field, picklist, reference
 
 __all__ = [
-    "GEOCODE_ACCURACY", "INDUSTRIES", "LEAD_SOURCES", "address", "address_parts", "audit_fields", "compound_address",
-    "id_field", "owner_field",
+    "GEOCODE_ACCURACY", "INDUSTRIES", "LEAD_SOURCES", "address", "address_parts", "audit_fields",
+    "compound_address", "id_field", "owner_field",
 ]
 
 LEAD_SOURCES = ["Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other"]

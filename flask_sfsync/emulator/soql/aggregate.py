@@ -101,7 +101,7 @@ class AggregatePlan:
                 buckets.setdefault(key, []).append(row)
         else:
             buckets[()] = list(rows)
-        records = []
+        records: list[Row] = []
         for members in buckets.values():
             record: dict[str, Any] = {}
             if self.groups:

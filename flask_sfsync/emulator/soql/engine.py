@@ -87,10 +87,8 @@ def _execute(scope: Scope) -> QueryResult:
     if query.offset is not None and query.offset > MAX_OFFSET:
         raise SalesforceApiError(400, "NUMBER_OUTSIDE_VALID_RANGE",
                                  f"Maximum SOQL offset allowed is {MAX_OFFSET}")
-    if check_semi_joins(query.where, soql):
-        subselect = partial(semi_join_ids, scope, obj)
-    else:
-        subselect = None
+    subselect = partial(semi_join_ids, scope, obj) if check_semi_joins(query.where, soql) \
+        else None
     counts = [i for i in query.select if isinstance(i, ValueItem) and isinstance(i.expr, Call)
               and i.expr.name == "COUNT" and i.expr.arg is None]
     if counts:

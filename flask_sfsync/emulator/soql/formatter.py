@@ -225,7 +225,7 @@ class RecordFormatter:
         return "[" + ",".join(map(self._template.format, *cells)) + "]"
 
     def _value(self, kind: int, payload: Any, row: Row) -> Any:
-        if kind == _LEAF or kind == _COMPUTED:
+        if kind in (_LEAF, _COMPUTED):
             return payload(row)
         return self._typeof(row, payload)
 

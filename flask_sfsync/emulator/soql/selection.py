@@ -25,7 +25,7 @@ from flask_sfsync.emulator.soql.ast import (
 )
 from flask_sfsync.emulator.soql.formatter import RecordFormatter, Selected, TypeofSpec
 from flask_sfsync.emulator.soql.functions import resolve_value
-from flask_sfsync.emulator.soql.lexer import malformed, query_error
+from flask_sfsync.emulator.soql.lexer import malformed
 from flask_sfsync.emulator.soql.paths import NAME_OBJECT, PathResolver, ResolvedPath
 from flask_sfsync.emulator.soql.scope import Scope
 from flask_sfsync.emulator.soql.subquery import ChildSelect, child_relationship
@@ -97,7 +97,25 @@ def select_records(scope: Scope, query: Query, obj: ObjectDef, resolver: PathRes
                                      f"selected as {path.canonical}")
     if query.offset is not None:
         refuse("OFFSET is not supported by Bulk API 2.0 query jobs")
+    if query.security_enforced:
+        _check_security_enforced(scope, query, selection)
     return selection
+
+
+def _check_security_enforced(scope: Scope, query: Query, selection: Selection) -> None:
+    """WITH SECURITY_ENFORCED: fields the user cannot read are already unknown to their view
+    of the schema (INVALID_FIELD); what Salesforce refuses besides (Apex Developer Guide,
+    "Filter SOQL Queries Using WITH SECURITY_ENFORCED") is polymorphic traversal and TYPEOF
+    with ELSE."""
+    for path in selection.paths:
+        if any(step.polymorphic for step in path.steps):
+            raise malformed(scope.soql, query.sobject_pos,
+                            f"WITH SECURITY_ENFORCED does not support traversal of the "
+                            f"polymorphic field {path.canonical}")
+    for item in query.select:
+        if isinstance(item, TypeofItem) and item.otherwise:
+            raise malformed(scope.soql, item.pos, "WITH SECURITY_ENFORCED does not support "
+                                                  "TYPEOF expressions with an ELSE clause")
 
 
 def _fields_of(obj: ObjectDef, kind: str) -> list[FieldDef]:

@@ -34,6 +34,7 @@ from typing import Any, Protocol
 
 from flask_sfsync.emulator.errors import SalesforceApiError
 from flask_sfsync.emulator.schema.model import ObjectDef
+from flask_sfsync.emulator.schema.statuses import value_rows
 from flask_sfsync.emulator.store.access import Access, Operation
 
 __all__ = ["DEFAULT_CONVERTED_STATUS", "LeadConvert", "LeadConvertResult", "convert_lead"]
@@ -104,6 +105,7 @@ class ConvertingOrg(Protocol):
     access: Access
 
     def object_def(self, name: str) -> ObjectDef: ...
+    def object_info(self, name: str) -> ObjectDef | None: ...
     def clock(self) -> dt.datetime: ...
     def get_record(self, record_id: str) -> tuple[str, Mapping[str, Any]] | None: ...
     def scan(self, sobject: str, include_deleted: bool = False) -> Iterator[Any]: ...
@@ -119,7 +121,7 @@ def convert_lead(org: ConvertingOrg, request: LeadConvert, user_id: str) -> Lead
     lead = _live(org, request.lead_id, "Lead")
     if lead["IsConverted"]:
         raise SalesforceApiError(400, "CANNOT_UPDATE_CONVERTED_LEAD",
-                                 "cannot reference converted lead")
+                                 "cannot reference converted lead", [])
     _check_access(org, user_id, request.create_opportunity)
     status = _converted_status(org, request.converted_status)
     owner = request.owner_id or lead["OwnerId"]
@@ -158,13 +160,9 @@ def _check_access(org: ConvertingOrg, user_id: str, opportunity: bool) -> None:
 
 
 def converted_statuses(org: ConvertingOrg) -> list[str]:
-    """The org's LeadStatus values with IsConverted true (where the org has that object)."""
-    try:
-        org.object_def("LeadStatus")
-    except SalesforceApiError:
-        return [DEFAULT_CONVERTED_STATUS]
-    found = [str(row.get("ApiName") or row.get("MasterLabel"))
-             for row in org.scan("LeadStatus") if row.get("IsConverted")]
+    """The Lead.Status values whose LeadStatus record has IsConverted true."""
+    rows = value_rows("LeadStatus", org.object_info, org.clock(), None)
+    found = [str(row["ApiName"]) for row in rows if row.get("IsConverted")]
     return found or [DEFAULT_CONVERTED_STATUS]
 
 

@@ -293,7 +293,7 @@ class Org:
         obj = table.obj
         if obj.name == "Lead" and table.value(idx, "isconverted"):
             raise SalesforceApiError(400, "CANNOT_UPDATE_CONVERTED_LEAD",
-                                     "cannot reference converted lead")
+                                     "cannot reference converted lead", [])
         coerced = rules.coerce_input(view, fields, False, self)
         changes = {f.name: v for f, v in coerced.values()}
         rules.apply_derived(obj, changes, lambda n: table.value(idx, n.lower()), False)

@@ -86,6 +86,12 @@ def coerce_input(
             f"Unable to create/update fields: {names}. Please check the security settings of "
             "this field and verify that it is read/write for your profile or permission set.",
             read_only)
+    owner = out.get("ownerid")
+    if owner is not None and owner[1] is not None and not resolver.is_active_user(owner[1]):
+        raise SalesforceApiError(
+            400, "INACTIVE_OWNER_OR_USER",
+            f"operation performed with inactive user [{owner[1]}] as owner of "
+            f"{obj.label.lower()}", ["OwnerId"])
     return out
 
 
@@ -195,11 +201,6 @@ def _check_reference(field: FieldDef, value: Any, resolver: Resolver) -> str | N
     _, canonical, deleted = found
     if deleted:
         raise SalesforceApiError(400, "ENTITY_IS_DELETED", "entity is deleted", [field.name])
-    if field.name == "OwnerId" and not resolver.is_active_user(canonical):
-        raise SalesforceApiError(
-            400, "INACTIVE_OWNER_OR_USER",
-            f"operation performed with inactive user [{canonical}] as owner of "
-            f"{field.label.split()[0].lower()}", [field.name])
     return canonical
 
 

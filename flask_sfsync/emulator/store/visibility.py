@@ -100,6 +100,10 @@ class StoreReader(Protocol):
     """What a view reads of the org (the Org implements it)."""
 
     tables: dict[str, Table]
+    created_date: dt.datetime
+
+    @property
+    def admin(self) -> Any: ...
 
     def object_info(self, name: str) -> ObjectDef | None: ...
     def scan(self, sobject: str, include_deleted: bool = False) -> Iterator[RowView]: ...
@@ -119,6 +123,9 @@ class QueryView:
         self._view = view
         self._unseen = unseen
         self.read_columns = org.read_columns
+        # Optional QuerySource attributes: the audit dates of LeadStatus and friends.
+        self.created_date = org.created_date
+        self.admin = org.admin
 
     def object_info(self, name: str) -> ObjectDef | None:
         obj = self._org.object_info(name)

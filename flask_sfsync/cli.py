@@ -12,7 +12,7 @@ from sqlalchemy import select
 from .db.models import extension_tables
 from .jobs.sweep import sweep
 from .jobs.worker import make_worker
-from .migrations import upgrade
+from .migrations import SchemaMismatch, init_db
 from .state import get_state
 
 __all__ = ["sfsync_cli"]
@@ -52,13 +52,20 @@ def status_command() -> None:
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 @click.option("--simple", is_flag=True, help="Run jobs in this process instead of a forked horse.")
 @click.option(
-    "--with-scheduler", is_flag=True, help="Also run RQ's scheduler (delayed jobs, retries)."
+    "--with-scheduler/--without-scheduler",
+    default=True,
+    show_default=True,
+    help="Also run RQ's scheduler (a paused sync resumes on time). Safe on every worker: RQ "
+    "lets one scheduler per queue run at a time.",
 )
 def worker_command(
     queues: tuple[str, ...], burst: bool, simple: bool, with_scheduler: bool
 ) -> None:
-    """Run an RQ worker; every job runs inside this application's context. When the app
-    pushes contacts, the worker also runs the sweep (lost enqueues, dead workers)."""
+    """Run an RQ worker: the one process to start beside the web app, as many as you like.
+
+    Every job runs inside this application's context; the worker also runs RQ's scheduler
+    (paused syncs resume on time) and, when the app pushes contacts, the sweep (lost enqueues,
+    dead workers) every SFSYNC_SWEEP_INTERVAL seconds."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     worker = make_worker(app, queues or None, simple=simple)
     names = ", ".join(q.name for q in worker.queues)
@@ -82,8 +89,17 @@ def init_db_command(use_metadata: bool) -> None:
         state.db.metadata.create_all(engine, tables=extension_tables(state.db))
         click.echo("Created the flask-sfsync tables from the models.")
         return
-    upgrade(engine)
-    click.echo("flask-sfsync tables are at the latest migration.")
+    try:
+        done = init_db(engine, state.db.metadata)
+    except SchemaMismatch as exc:
+        raise click.ClickException(str(exc)) from None
+    if done == "stamped":
+        click.echo(
+            "The flask-sfsync tables were already there (db.create_all()) and match the models: "
+            "marked as at the latest migration."
+        )
+    else:
+        click.echo("flask-sfsync tables are at the latest migration.")
 
 
 @sfsync_cli.command("sweep")

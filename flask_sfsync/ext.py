@@ -8,16 +8,17 @@ never keeps an app, so one ``SFSync`` serves several applications with different
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 
 from .cli import sfsync_cli
-from .config import read_settings
+from .config import ConfigurationError, read_settings
 from .db import tracking
 from .db.crypto import TokenCipher
-from .db.models import Models, SalesforceConnectionMixin, models_for
+from .db.models import DeleteBehaviour, Models, SalesforceConnectionMixin, models_for
 from .host import (
     ContactAdapter,
     PermissionLoader,
@@ -28,8 +29,9 @@ from .host import (
 from .jobs.queue import Jobs
 from .jobs.wiring import connect_signals
 from .salesforce import ReconnectNeeded, SalesforceApi, SalesforceClient
-from .services import connections
+from .services import actions, connections, fields, status
 from .state import SFSyncState, get_state
+from .sync import PushAs
 from .web import create_blueprint, template_globals
 
 __all__ = ["SFSync"]
@@ -74,6 +76,8 @@ class SFSync:
             )
         settings = read_settings(app)
         adapter = contact_adapter or self.contact_adapter
+        if adapter is not None:
+            _check_adapter(app, adapter)
         state = SFSyncState(
             extension=self,
             db=db,
@@ -138,3 +142,82 @@ class SFSync:
     def client_for(self, tenant_id: str) -> SalesforceClient:
         """The refreshing client under :meth:`api_for` (for a ``SalesforceApi`` of your own)."""
         return connections.client_for(tenant_id)
+
+    # -- what the pages do, for code (tests, provisioning); need an app context ---------------
+
+    def save_settings(
+        self,
+        tenant_id: str,
+        *,
+        push_as: str = PushAs.LEAD.value,
+        lead_source: str | None = None,
+        stages: Sequence[str] | None = None,
+        require_email: bool = True,
+        auto_sync: bool = False,
+        delete_behaviour: str = DeleteBehaviour.LEAVE.value,
+        type_change: str = "keep",
+    ) -> bool:
+        """Save the tenant's push settings as the settings page does (nothing is pushed before
+        they are saved). ``push_as``: ``"Lead"`` or ``"Contact"``; ``stages``: the host stages
+        to push (None: every stage); ``delete_behaviour``: ``"leave"`` or ``"delete"``;
+        ``type_change``: when ``push_as`` changes, ``"keep"`` goes on updating the records
+        already pushed as the other object, ``"new"`` starts records of the new one.
+        Switching Auto Sync on starts a full sync; returns whether one started.
+        Raises :class:`ValueError` for a value the page would refuse."""
+        return actions.save_settings(
+            tenant_id,
+            actions.SettingsChoice(
+                push_as=PushAs(push_as),
+                lead_source=lead_source,
+                stages=list(stages) if stages is not None else None,
+                require_email=require_email,
+                auto_sync=auto_sync,
+                delete_behaviour=DeleteBehaviour(delete_behaviour),
+                type_change=type_change,
+            ),
+        )
+
+    def sync_now(self, tenant_id: str) -> bool:
+        """Queue a full push of the tenant's contacts (Sync Now). False when one is already
+        queued or running (it covers this request). Raises :class:`ReconnectNeeded` when
+        Salesforce is not connected and :class:`RuntimeError` before the settings are saved."""
+        conn = connections.connection_for(tenant_id)
+        if conn is None or not conn.is_connected:
+            raise ReconnectNeeded("Salesforce is not connected for this tenant")
+        if not actions.settings_saved(tenant_id):
+            raise RuntimeError("save the tenant's sync settings first (SFSync.save_settings)")
+        return actions.start_full_sync(tenant_id)[1]
+
+    def retry(self, tenant_id: str, entry_ids: Sequence[int] | None = None) -> int:
+        """Push the contacts of these open error-log entries again (None: all); how many."""
+        return actions.retry_errors(tenant_id, entry_ids)
+
+    def set_up_fields(self, tenant_id: str) -> dict[str, Any]:
+        """Create our custom fields in the tenant's org now ("Set up fields")."""
+        return fields.set_up_fields(tenant_id)
+
+    def status(self, tenant_id: str) -> dict[str, Any]:
+        """The tenant's push status, as the sync page polls it (``status.json``)."""
+        return status.sync_status(tenant_id)
+
+
+def _check_adapter(app: Flask, adapter: ContactAdapter) -> None:
+    """Fail at start-up, naming the fix, when the adapter does not fit the app. A contact page
+    route registered after ``init_app`` (factories often do) is checked at the first request."""
+    problems = adapter.problems(app)
+    if problems:
+        raise ConfigurationError(f"{adapter!r}: " + "; ".join(problems))
+    if adapter.url_endpoint is None or adapter.url_endpoint in app.view_functions:
+        return
+    checked = False
+
+    def check_endpoint() -> None:
+        nonlocal checked
+        if checked:
+            return
+        problem = adapter.endpoint_problem(app)
+        if problem:  # every request until it is fixed: the pages would fail on it anyway
+            raise ConfigurationError(f"{adapter!r}: {problem}")
+        checked = True
+
+    app.before_request(check_endpoint)

@@ -12,7 +12,7 @@ from .bulk_insert import chunks, insert_many
 from .models import Models, table_of
 from .types import utcnow
 
-__all__ = ["DbLinkStore"]
+__all__ = ["DbLinkStore", "forget_links_not_of", "linked_counts"]
 
 LINK_COLUMNS = ("tenant_id", "host_id", "sobject", "sf_id", "fingerprint", "last_pushed_at")
 
@@ -104,3 +104,25 @@ class DbLinkStore:
         for host_id in host_ids:
             self._exists.discard(host_id)
             self._absent.add(host_id)
+
+
+def linked_counts(session: SessionLike, models: Models, tenant_id: str) -> dict[str, int]:
+    """How many of the tenant's contacts are linked, per Salesforce object."""
+    link = models.SyncLink
+    rows = session.execute(
+        sa.select(link.sobject, sa.func.count()).where(link.tenant_id == tenant_id)
+        .group_by(link.sobject)
+    )
+    return {str(sobject): int(count) for sobject, count in rows}
+
+
+def forget_links_not_of(
+    session: SessionLike, models: Models, tenant_id: str, sobject: str
+) -> int:
+    """Drop the tenant's links to records of another object than ``sobject`` (their records
+    stay in Salesforce; the next push matches or creates ``sobject`` records). How many."""
+    link = models.SyncLink
+    result = session.execute(
+        sa.delete(link).where(link.tenant_id == tenant_id, link.sobject != sobject)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

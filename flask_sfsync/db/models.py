@@ -170,6 +170,9 @@ class SyncSettingsMixin:
     delete_behaviour: Mapped[str] = mapped_column(
         sa.String(10), nullable=False, default=DeleteBehaviour.LEAVE.value
     )
+    #: False after "push as" changed with "start new records": only records of ``push_as``'s
+    #: object are matched and updated.
+    match_other_type: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
     #: Our custom fields as last seen: [{"sobject","name","label","state","error"}].
     fields_state: Mapped[list[dict[str, Any]] | None] = mapped_column(sa.JSON)
     fields_message: Mapped[str | None] = mapped_column(sa.Text)

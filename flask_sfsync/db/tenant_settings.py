@@ -45,6 +45,7 @@ def settings_row(
             require_email=True,
             auto_sync=False,
             delete_behaviour=DeleteBehaviour.LEAVE.value,
+            match_other_type=True,
         )
         session.add(row)
     return row

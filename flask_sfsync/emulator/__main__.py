@@ -67,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()
         print(
             f"Local Salesforce org: login {org.login_url}  instance {org.instance_url}\n"
-            f"Records: {org.login_url}/records/Contact  (Ctrl-C to stop)",
+            f"Records: {org.login_url}/records/Contact  (sign in as a user above to make "
+            "changes; Ctrl-C to stop)",
             file=sys.stderr, flush=True,
         )
         while not stop.wait(0.5):

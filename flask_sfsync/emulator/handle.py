@@ -375,7 +375,8 @@ class LocalOrg:
             "data_file": str(self.data_file) if self.data_file else None,
             "users": [
                 {"username": u.username, "password": u.password, "email": u.email,
-                 "user_id": u.id, "active": u.is_active}
+                 "user_id": u.id, "active": u.is_active,
+                 "profile": self.org.access.profile_of(u.id).name}
                 for u in self.org.users
             ],
         }

@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import Flask, url_for
 from sqlalchemy.orm import ColumnProperty, RelationshipProperty, Session, aliased, scoped_session
 from sqlalchemy.orm.interfaces import MANYTOONE
 
@@ -164,6 +164,63 @@ class ContactAdapter:
         names = [self._getters[k](contact) for k in keys]
         text = " ".join(str(n) for n in names if n)
         return text or f"#{self.host_id(contact)}"
+
+    @property
+    def mapped_keys(self) -> frozenset[str]:
+        """The HostContact keys this adapter reads (standard ones only, not ``extra_fields``)."""
+        return frozenset(self._getters)
+
+    def problems(self, app: Flask) -> list[str]:
+        """What in this adapter does not fit ``app``, each with its fix (empty: all fits).
+
+        Attribute paths must exist on the model (and a dotted one on the related model); the
+        ``url_endpoint`` must be a route of ``app`` whose URL has ``url_arg``. An endpoint not
+        registered yet is not a problem here: :meth:`endpoint_problem` checks it later.
+        """
+        found = [p for p in map(self._path_problem, self._sources.items()) if p]
+        endpoint = self.endpoint_problem(app)
+        if endpoint and self.url_endpoint in app.view_functions:
+            found.append(endpoint)
+        return found
+
+    def endpoint_problem(self, app: Flask) -> str | None:
+        """Why ``url_endpoint`` cannot link to a contact in ``app`` (None: it can)."""
+        if self.url_endpoint is None:
+            return None
+        rules = list(app.url_map.iter_rules(self.url_endpoint)) if (
+            self.url_endpoint in app.view_functions
+        ) else []
+        if not rules:
+            return (
+                f"url_endpoint={self.url_endpoint!r} is not a route of the app: name the "
+                f"view that shows one contact, or leave url_endpoint out"
+            )
+        if not any(self.url_arg in rule.arguments for rule in rules):
+            arguments = sorted({a for rule in rules for a in rule.arguments})
+            return (
+                f"the route {self.url_endpoint!r} takes {arguments or 'no arguments'}, not "
+                f"url_arg={self.url_arg!r}: pass url_arg= the name of its contact id argument"
+            )
+        return None
+
+    def _path_problem(self, item: tuple[str, str | Getter]) -> str | None:
+        key, source = item
+        if callable(source):
+            return None
+        mapper = sa.inspect(self.model)
+        head, _, rest = source.partition(".")
+        if not hasattr(self.model, head):
+            return (
+                f"{key!r} reads {source!r}, but {self.model.__name__} has no attribute "
+                f"{head!r}: map {key!r} to an attribute or a callable in fields="
+            )
+        rel = mapper.relationships.get(head)
+        if rest and rel is not None and not hasattr(rel.mapper.class_, rest.split(".")[0]):
+            return (
+                f"{key!r} reads {source!r}, but {rel.mapper.class_.__name__} has no attribute "
+                f"{rest.split('.')[0]!r}"
+            )
+        return None
 
     def url(self, host_id: str) -> str | None:
         """Where the host shows this contact (None: no link)."""

@@ -9,14 +9,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..db import errorlog, outbox, runs, tenant_settings
+from ..db import errorlog, links, outbox, runs, tenant_settings
 from ..db.models import DeleteBehaviour, OutboxOp, RunKind, SyncRunMixin, SyncSettingsMixin
 from ..state import get_state
 from ..sync import PushAs
 from .context import default_lead_source
 
 __all__ = [
+    "TYPE_CHANGES",
     "SettingsChoice",
+    "linked_counts",
     "retry_errors",
     "save_settings",
     "settings_of",
@@ -36,6 +38,20 @@ class SettingsChoice:
     require_email: bool = True
     auto_sync: bool = False
     delete_behaviour: DeleteBehaviour = DeleteBehaviour.LEAVE
+    #: When ``push_as`` changes, contacts already in Salesforce as the other object:
+    #: "keep" goes on updating those records; "new" starts records of the new object
+    #: (their old records stay in Salesforce, no longer updated).
+    type_change: str = "keep"
+
+
+#: What happens to records already pushed when "push as" changes (see SettingsChoice).
+TYPE_CHANGES = frozenset({"keep", "new"})
+
+
+def linked_counts(tenant_id: str) -> dict[str, int]:
+    """The tenant's contacts in Salesforce, per object (``{"Lead": 12, "Contact": 3}``)."""
+    state = get_state()
+    return links.linked_counts(state.db.session, state.models, tenant_id)
 
 
 def settings_of(tenant_id: str) -> SyncSettingsMixin:
@@ -55,9 +71,19 @@ def settings_saved(tenant_id: str) -> bool:
 def save_settings(tenant_id: str, choice: SettingsChoice) -> bool:
     """Save the tenant's push settings. Switching Auto Sync on starts a full sync (everything
     first, then each change, as azzapp does); returns whether one started."""
+    if choice.type_change not in TYPE_CHANGES:
+        raise ValueError(f"type_change must be one of {sorted(TYPE_CHANGES)}")
     state = get_state()
     row = settings_of(tenant_id)
     was_auto = row.saved and row.auto_sync
+    if row.push_as != choice.push_as.value:
+        # Records already pushed as the other object: go on updating them, or leave them
+        # and match only records of the new object from now on.
+        row.match_other_type = choice.type_change == "keep"
+        if not row.match_other_type:
+            links.forget_links_not_of(
+                state.db.session, state.models, tenant_id, choice.push_as.value
+            )
     row.push_as = choice.push_as.value
     row.lead_source = (choice.lead_source or "").strip() or None
     row.stages = list(choice.stages) if choice.stages is not None else None

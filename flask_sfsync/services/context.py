@@ -87,6 +87,7 @@ def push_settings_of(state: SFSyncState, row: SyncSettingsMixin) -> PushSettings
         bulk_threshold=state.settings.bulk_threshold,
         # Tenant-scoped: two tenants pushing to one org never claim each other's records.
         external_id_prefix=f"{row.tenant_id}-",
+        match_other_type=row.match_other_type,
     )
 
 

@@ -12,7 +12,7 @@ from ..db import tenant_settings
 from ..db.types import utcnow
 from ..salesforce import SalesforceError
 from ..state import get_state
-from ..sync import EXTERNAL_ID_FIELD, NO_PERMISSION_CODES, ensure_fields
+from ..sync import EXTERNAL_ID_FIELD, NO_PERMISSION_CODES, ensure_fields, specs_for
 from .context import SyncContext, open_context
 
 __all__ = ["fields_need_setup", "set_up_fields", "set_up_fields_in"]
@@ -56,7 +56,9 @@ def set_up_fields_in(ctx: SyncContext) -> dict[str, Any]:
     row = ctx.row
     result: dict[str, Any] = {"fields": [], "message": None, "ok": False}
     try:
-        setup = ensure_fields(ctx.api, cache=ctx.describe)
+        # Only the fields the host maps: nothing else is created in the customer's org.
+        specs = specs_for(ctx.adapter.mapped_keys)
+        setup = ensure_fields(ctx.api, cache=ctx.describe, specs=specs)
     except SalesforceError as exc:
         result["message"] = f"The fields could not be checked: {exc}"
         row.fields_message = result["message"]

@@ -26,6 +26,7 @@ from .custom_fields import (
     FieldStatus,
     ensure_fields,
     field_states,
+    specs_for,
 )
 from .links import Link, LinkStore, MemoryLinkStore
 from .owners import OwnerDirectory, default_directory
@@ -70,5 +71,6 @@ __all__ = [
     "default_directory",
     "ensure_fields",
     "field_states",
+    "specs_for",
     "push",
 ]

@@ -11,7 +11,7 @@ working by matching on links and email.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +34,7 @@ __all__ = [
     "FieldStatus",
     "ensure_fields",
     "field_states",
+    "specs_for",
 ]
 
 EXTERNAL_ID_FIELD = "SFSync_Id__c"
@@ -60,6 +61,8 @@ class FieldSpec:
     name: str
     label: str
     metadata: Mapping[str, Any]
+    #: The host contact key the field holds (None: our external ID, always needed).
+    host_key: str | None = None
 
 
 FIELD_SPECS: tuple[FieldSpec, ...] = (
@@ -68,11 +71,24 @@ FIELD_SPECS: tuple[FieldSpec, ...] = (
         "SFSync Id",
         {"type": "Text", "length": 64, "externalId": True, "unique": True, "caseSensitive": False},
     ),
-    FieldSpec(MEETING_DATE_FIELD, "Meeting Date", {"type": "Date"}),
-    FieldSpec(NOTES_FIELD, "Notes", {"type": "LongTextArea", "length": 32768, "visibleLines": 5}),
-    FieldSpec(TAGS_FIELD, "Tags", {"type": "Text", "length": 255}),
-    FieldSpec(ADDITIONAL_PHONES_FIELD, "Additional Phones", {"type": "Text", "length": 255}),
+    FieldSpec(MEETING_DATE_FIELD, "Meeting Date", {"type": "Date"}, "meeting_date"),
+    FieldSpec(
+        NOTES_FIELD, "Notes", {"type": "LongTextArea", "length": 32768, "visibleLines": 5},
+        "notes",
+    ),
+    FieldSpec(TAGS_FIELD, "Tags", {"type": "Text", "length": 255}, "tags"),
+    FieldSpec(
+        ADDITIONAL_PHONES_FIELD, "Additional Phones", {"type": "Text", "length": 255},
+        "additional_phones",
+    ),
 )
+
+
+def specs_for(host_keys: Iterable[str]) -> tuple[FieldSpec, ...]:
+    """The fields a host needs: our external ID, and a field for each host key it maps that
+    Salesforce has no standard field for. Nothing else is created in the customer's org."""
+    keys = set(host_keys)
+    return tuple(s for s in FIELD_SPECS if s.host_key is None or s.host_key in keys)
 
 
 class FieldState(enum.Enum):
@@ -111,7 +127,11 @@ _PRESENT = (FieldState.EXISTS, FieldState.CREATED)
 
 
 def field_states(
-    api: SalesforceApi, *, cache: DescribeCache = default_cache, sobjects: Iterable[str] = SOBJECTS
+    api: SalesforceApi,
+    *,
+    cache: DescribeCache = default_cache,
+    sobjects: Iterable[str] = SOBJECTS,
+    specs: Sequence[FieldSpec] = FIELD_SPECS,
 ) -> FieldSetup:
     """Which of our fields exist (describe only, nothing created)."""
     sobjects = tuple(sobjects)
@@ -119,17 +139,22 @@ def field_states(
     setup = FieldSetup()
     for sobject in sobjects:
         info = cache.get(api, sobject)
-        for spec in FIELD_SPECS:
+        for spec in specs:
             state = FieldState.EXISTS if info.field(spec.name) else FieldState.MISSING
             setup.fields.append(FieldStatus(sobject, spec.name, spec.label, state))
     return setup
 
 
 def ensure_fields(
-    api: SalesforceApi, *, cache: DescribeCache = default_cache, sobjects: Iterable[str] = SOBJECTS
+    api: SalesforceApi,
+    *,
+    cache: DescribeCache = default_cache,
+    sobjects: Iterable[str] = SOBJECTS,
+    specs: Sequence[FieldSpec] = FIELD_SPECS,
 ) -> FieldSetup:
-    """Create every missing field; safe to run again (existing fields are left alone)."""
-    current = field_states(api, cache=cache, sobjects=sobjects)
+    """Create every missing field of ``specs``; safe to run again (existing fields are left
+    alone)."""
+    current = field_states(api, cache=cache, sobjects=sobjects, specs=specs)
     setup = FieldSetup()
     for status in current.fields:
         if status.state is FieldState.EXISTS or setup.permission_denied:

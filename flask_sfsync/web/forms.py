@@ -31,6 +31,14 @@ DELETE_CHOICES = [
     SelectChoice(DeleteBehaviour.DELETE.value, "Delete the Salesforce record (to its recycle bin)"),
 ]
 SYNC_MODES = [SelectChoice("manual", "Manual Sync"), SelectChoice("auto", "Auto Sync")]
+TYPE_CHANGES = [
+    SelectChoice("keep", "Keep updating the records already in Salesforce"),
+    SelectChoice(
+        "new",
+        "Start new records of the new type (the old ones stay, no longer updated; where "
+        "Salesforce's duplicate rules refuse one, the error log shows the record it matches)",
+    ),
+]
 
 
 def _one_of(choices: Sequence[SelectChoice], message: str) -> list[Any]:
@@ -68,6 +76,14 @@ class SettingsForm(Form):
         ),
     )
 
+    type_change = RadioField(
+        "Contacts already in Salesforce as the other type", choices=TYPE_CHANGES,
+        default="keep", validate_choice=False,
+        # Absent (no record pushed yet, so the page does not ask): keep.
+        validators=[AnyOf([c.value for c in TYPE_CHANGES],
+                          message="Choose what happens to the records already pushed.")],
+    )
+
     def __init__(self, *args: Any, stages: Sequence[str] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.stages.choices = [SelectChoice(stage, stage) for stage in stages]
@@ -85,6 +101,7 @@ class SettingsForm(Form):
                 "stages": list(row.stages or []),
                 "sync_mode": "auto" if row.auto_sync else "manual",
                 "delete_behaviour": row.delete_behaviour,
+                "type_change": "keep",
             },
         )
 
@@ -105,4 +122,5 @@ class SettingsForm(Form):
             require_email=bool(self.require_email.data),
             auto_sync=self.sync_mode.data == "auto",
             delete_behaviour=DeleteBehaviour(self.delete_behaviour.data),
+            type_change=self.type_change.data,
         )

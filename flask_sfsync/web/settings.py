@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from ..services.actions import save_settings, settings_of
+from ..services.actions import linked_counts, save_settings, settings_of
 from ..services.connections import connection_for
 from ..services.context import default_lead_source
 from ..services.fields import set_up_fields
@@ -33,11 +33,13 @@ def settings_view() -> str | Response | tuple[str, int]:
 
 
 def _render(form: SettingsForm, row: object) -> str:
+    tenant = current_tenant()
     return render_template(
         "sfsync/settings.html",
-        connection=connection_for(current_tenant()),
+        connection=connection_for(tenant),
         settings=row,
         form=form,
+        linked=linked_counts(tenant),
     )
 
 

@@ -101,9 +101,8 @@ class PagesApp:
 
     def _sign_in_form(self, page: Page, target: str, error: str | None = None,
                       username: str = "") -> Response:
-        token, _ = self.sessions.csrf_token(page.request)
         return page.render("login.html", status=400 if error else 200, action=SIGN_IN_PATH,
-                           hidden={CSRF_FIELD: token, "next": target}, error=error,
+                           hidden={CSRF_FIELD: page.csrf_token, "next": target}, error=error,
                            username=username, hint="Sign in as one of the org's users to make "
                            "changes as that user.", sobject=None)
 

@@ -7,7 +7,7 @@ visitor then reads as the admin); every change does, and is made as the signed-i
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -50,6 +50,14 @@ class Page:
     sessions: Sessions
     request: Request
     user: User | None
+    _csrf: tuple[str, bool] | None = field(default=None, repr=False)
+
+    @property
+    def csrf_token(self) -> str:
+        """This page's CSRF token (the session's, or a new cookie's when signed out)."""
+        if self._csrf is None:
+            self._csrf = self.sessions.csrf_token(self.request)
+        return self._csrf[0]
 
     @property
     def acting_id(self) -> str:
@@ -70,11 +78,11 @@ class Page:
         return template.format(what=what) if template else None
 
     def render(self, template: str, status: int = 200, **context: Any) -> Response:
-        token, new = self.sessions.csrf_token(self.request)
+        token = self.csrf_token
         response = render(template, status=status, views=LISTED, user=self.user,
                           csrf_field=CSRF_FIELD, csrf_token=token, notice=self.notice(),
                           here=self.request.full_path.rstrip("?"), **context)
-        if new:
+        if self._csrf is not None and self._csrf[1]:
             self.sessions.set_csrf_cookie(response, token)
         return response
 

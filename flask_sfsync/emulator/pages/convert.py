@@ -38,8 +38,6 @@ def convert(page: Page, obj: ObjectDef, record_id: str) -> Response:
             page.org.convert_lead(request, page.user.id)
         except SalesforceApiError as exc:
             error = error_text(exc)
-        except ValueError as exc:
-            error = str(exc)
         else:
             return page.redirect(f"/records/Lead/{lead_id}",
                                  {"notice": "converted", "what": name_of("Lead", lead)})
@@ -60,17 +58,11 @@ def convert(page: Page, obj: ObjectDef, record_id: str) -> Response:
 
 
 def _request(lead_id: str, form: Any) -> LeadConvert:
-    existing_account = form.get("account") == "existing"
-    existing_contact = form.get("contact") == "existing"
-    account_id = form.get("account_id") or None if existing_account else None
-    contact_id = form.get("contact_id") or None if existing_contact else None
-    if existing_account and not account_id:
-        raise ValueError("Choose the existing account to convert into.")
-    if existing_contact and not contact_id:
-        raise ValueError("Choose the existing contact to convert into.")
+    """The form's choices: an empty account_id / contact_id means "create a new one"."""
     return LeadConvert(
-        lead_id, converted_status=form.get("converted_status") or None, account_id=account_id,
-        contact_id=contact_id, create_opportunity=form.get("no_opportunity") != "on",
+        lead_id, converted_status=form.get("converted_status") or None,
+        account_id=form.get("account_id") or None, contact_id=form.get("contact_id") or None,
+        create_opportunity=form.get("no_opportunity") != "on",
         opportunity_name=(form.get("opportunity_name") or "").strip() or None,
         owner_id=form.get("owner_id") or None,
         overwrite_lead_source=form.get("overwrite_lead_source") == "on",

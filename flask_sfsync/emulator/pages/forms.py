@@ -18,7 +18,15 @@ from flask_sfsync.emulator.pages.views import VIEWS, shown_in_form
 from flask_sfsync.emulator.schema import values
 from flask_sfsync.emulator.schema.model import FieldDef, ObjectDef
 
-__all__ = ["CHOICES_MAX", "FormField", "OptionGroup", "RecordSource", "build", "parse"]
+__all__ = [
+    "CHOICES_MAX",
+    "FormField",
+    "OptionGroup",
+    "RecordSource",
+    "build",
+    "label_of",
+    "parse",
+]
 
 CHOICES_MAX = 500  # more records than this: a lookup is typed as an Id, not picked
 _WIDGETS = {"email": "email", "phone": "tel", "url": "url", "date": "date",
@@ -68,7 +76,7 @@ def build(org: RecordSource, view: ObjectDef, row: Mapping[str, Any] | None,
     out = []
     for fdef in chosen:
         writable = fdef.createable if creating else fdef.updateable
-        item = FormField(fdef.name, fdef.label, _WIDGETS.get(fdef.type, "text"),
+        item = FormField(fdef.name, label_of(fdef), _WIDGETS.get(fdef.type, "text"),
                          required=fdef.required_on_create or (not creating and not fdef.nillable
                                                               and fdef.type != "boolean"),
                          main=fdef.lower in order, error=(errors or {}).get(fdef.name))
@@ -82,6 +90,13 @@ def build(org: RecordSource, view: ObjectDef, row: Mapping[str, Any] | None,
         _fill(org, item, fdef, current, posted, creating)
         out.append(item)
     return out
+
+
+def label_of(fdef: FieldDef) -> str:
+    """A lookup's label as a form shows it: "Account", not "Account ID" (it picks a name)."""
+    if fdef.type == "reference" and fdef.label.endswith(" ID"):
+        return fdef.label[:-3]
+    return fdef.label
 
 
 def _fill(org: RecordSource, item: FormField, fdef: FieldDef, current: Any,

@@ -238,7 +238,7 @@ def query_root(ctx: ApiContext, request: Request, version: str) -> Response:
         raise _invalid_job("The query is required")
     result = execute(
         ctx.org.query_source(ctx.user_id), text, include_deleted=operation == "queryAll",
-        api_version=version,
+        api_version=version, bulk=True,
     )
     if result.bulk_refusal is not None:
         # Bulk API 2.0's query limits: no GROUP BY, OFFSET, TYPEOF, aggregates, compound

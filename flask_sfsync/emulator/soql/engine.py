@@ -59,17 +59,20 @@ def execute(
     api_version: str = "60.0",
     now: dt.datetime | None = None,
     tooling: bool = False,
+    bulk: bool = False,
 ) -> QueryResult:
     """Run ``soql`` against ``source``.
 
     include_deleted: queryAll (rows in the recycle bin too). api_version: the vXX.X of record
     urls. now: the moment TODAY and friends are relative to (default: the current UTC time).
     tooling: records come from the Tooling API (their urls say ``/tooling/sobjects/``).
+    bulk: a Bulk API 2.0 query job (FIELDS() leaves out compound fields, which it cannot
+    return; ``result.bulk_refusal`` says what else it refuses).
     """
     try:
         base = f"/services/data/v{api_version}/{'tooling/' if tooling else ''}sobjects/"
         scope = Scope(source, soql, now or dt.datetime.now(dt.UTC), include_deleted, base,
-                      tooling)
+                      tooling, bulk)
         return _execute(scope)
     except RecursionError:
         raise SalesforceApiError(400, "MALFORMED_QUERY", "Query is too complicated") from None

@@ -25,6 +25,7 @@ class Scope:
     include_deleted: bool
     base_url: str                    # record urls: /services/data/vXX.X/sobjects/
     tooling: bool
+    bulk: bool = False               # a Bulk API 2.0 query job
 
     def rows(self, obj: ObjectDef) -> Iterable[Row]:
         """Every row of ``obj``: the source's, or a status object's picklist values."""

@@ -76,6 +76,8 @@ def select_records(scope: Scope, query: Query, obj: ObjectDef, resolver: PathRes
                     raise malformed(soql, item.pos, FIELDS_LIMIT_MESSAGE)
                 refuse(UNBOUNDED_MESSAGE)
             for fdef in _fields_of(obj, item.kind):
+                if scope.bulk and fdef.type in COMPOUND_TYPES:
+                    continue
                 ref = FieldRef(fdef.name, item.pos)
                 add(resolver.resolve(ref), fdef.name, item.pos)
         elif isinstance(item, ValueItem):

@@ -57,6 +57,9 @@ _NOT_FOUND = "The requested resource does not exist"
 # "workflow" (a workflow field update, a system process) only SystemModstamp; "formula" (a
 # formula's inputs changed elsewhere) neither.
 STAMPS = ("user", "workflow", "formula")
+# A column no field names (RowView never shows it): the record whose delete cascaded to this
+# row, so that undeleting that record restores this one and not rows deleted on their own.
+_DELETED_WITH = "\x00deletedwith"
 # Cascade on delete as Salesforce does for master-detail-like standard relationships.
 _CASCADE: dict[str, tuple[tuple[str, str], ...]] = {
     "Account": (("Contact", "accountid"), ("Opportunity", "accountid")),
@@ -369,18 +372,19 @@ class Org:
         return found
 
     def _delete_row(self, table: Table, idx: int, user_id: str, now: dt.datetime,
-                    purge: bool) -> None:
+                    purge: bool, deleted_with: str | None = None) -> None:
         if self._savepoints:
             self._journal(table, idx)
         self.visibility.note(table, idx, now)
         table.mark_deleted(idx, now, self.user_ref(user_id))
+        table.put(idx, _DELETED_WITH, deleted_with)
         record_id = table.cols["id"][idx]
         for child_name, ref in _CASCADE.get(table.obj.name, ()):
             child = self.tables[child_name.lower()]
             col = child.cols.get(ref, [])
             for child_idx, parent in enumerate(col):
                 if parent == record_id and not child.is_deleted(child_idx):
-                    self._delete_row(child, child_idx, user_id, now, purge)
+                    self._delete_row(child, child_idx, user_id, now, purge, record_id)
         if purge:
             table.purge(idx)  # after the cascade: it needs the parent's Id in place
 
@@ -408,15 +412,14 @@ class Org:
                     f"{table.cols['id'][table.lookup(field.lower, value)[0]]}", [field.name])
         if self._savepoints:
             self._journal(table, idx)
-        deleted_when = table.deleted_at[idx]
         self.visibility.note(table, idx, now)
         table.restore(idx, now, self.user_ref(user_id))
+        table.put(idx, _DELETED_WITH, None)
         record_id = table.cols["id"][idx]
-        for child_name, ref in _CASCADE.get(table.obj.name, ()):
+        for child_name, _ in _CASCADE.get(table.obj.name, ()):
             child = self.tables[child_name.lower()]
-            for child_idx, parent in enumerate(child.cols.get(ref, [])):
-                # Deleted by the same cascade: same parent, same moment.
-                if parent == record_id and child.deleted_at.get(child_idx) == deleted_when:
+            for child_idx, parent in enumerate(child.cols.get(_DELETED_WITH, [])):
+                if parent == record_id and child.is_deleted(child_idx):
                     self._restore_row(child, child_idx, user_id, now)
 
     def recycle_bin(self, sobjects: Sequence[str] | None = None) -> list[tuple[str, RowView]]:

@@ -1,4 +1,5 @@
-"""sfsync: one settings table for both directions, runs with a direction, the pause kept once
+"""sfsync: one settings table for both directions, runs with a direction, the pause kept once,
+what a change of "push as" does to records already pushed
 
 Revision ID: sfsync_0003
 Revises: sfsync_0002
@@ -18,6 +19,12 @@ TZ = sa.DateTime(timezone=True)
 
 def upgrade() -> None:
     op.rename_table("sfsync_push_settings", "sfsync_settings")
+    with op.batch_alter_table("sfsync_settings") as batch:
+        batch.add_column(
+            sa.Column("match_other_type", sa.Boolean(), nullable=False, server_default=sa.true())
+        )
+    with op.batch_alter_table("sfsync_settings") as batch:
+        batch.alter_column("match_other_type", server_default=None)
     with op.batch_alter_table("sfsync_sync_runs") as batch:
         batch.add_column(
             sa.Column("direction", sa.String(10), nullable=False, server_default="push")
@@ -32,4 +39,6 @@ def downgrade() -> None:
     with op.batch_alter_table("sfsync_sync_runs") as batch:
         batch.add_column(sa.Column("paused_until", TZ, nullable=True))
         batch.drop_column("direction")
+    with op.batch_alter_table("sfsync_settings") as batch:
+        batch.drop_column("match_other_type")
     op.rename_table("sfsync_settings", "sfsync_push_settings")

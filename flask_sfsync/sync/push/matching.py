@@ -106,12 +106,18 @@ class Matcher:
         contact_ext_field: str | None,
         lead_ext_field: str | None,
         expected: int = 0,
+        sobjects: Sequence[str] = ("Contact", "Lead"),
     ) -> None:
+        """``sobjects``: the objects whose records may match (both by default; one when the
+        tenant chose new records of its new type over the ones already pushed)."""
         self.api = api
         self.expected = expected
-        self.objects = (
-            _Object("Contact", contact_ext_field),
-            _Object("Lead", lead_ext_field, "IsConverted = false"),
+        self.objects = tuple(
+            obj for obj in (
+                _Object("Contact", contact_ext_field),
+                _Object("Lead", lead_ext_field, "IsConverted = false"),
+            )
+            if obj.sobject in sobjects
         )
         self._scanned: dict[str, _Index] | None = None  # None: not decided yet
         self._claimed: set[str] = set()
@@ -145,9 +151,10 @@ class Matcher:
             return {}
         if self._scanned is None:
             self._scanned = self._scan(max(len(candidates), self.expected), first_pages)
-        indexes = {
-            o.sobject: self._scanned.get(o.sobject) or _Index(o.sobject) for o in self.objects
-        }
+        indexes = {name: _Index(name) for name in ("Contact", "Lead")}
+        indexes.update(
+            {o.sobject: self._scanned.get(o.sobject) or _Index(o.sobject) for o in self.objects}
+        )
         todo = [o for o in self.objects if o.sobject not in self._scanned]
         _run(self.api, [(o, soql) for o in todo for soql in _statements(o, candidates)], indexes)
         return _decide(candidates, indexes["Contact"], indexes["Lead"], self._claimed)

@@ -161,7 +161,7 @@ class PagePlanner:
         describes = self.describe.missing(self.api, sobjects)
         ext = self.settings.external_id_field
         guess = Matcher(self.api, contact_ext_field=ext, lead_ext_field=ext,
-                        expected=self.expected)
+                        expected=self.expected, sobjects=self.settings.match_objects)
         if not describes or not unlinked or not guess.will_scan(unlinked):
             return None
         # A large Contact push also reads the org's Accounts: when they fit in one page,
@@ -212,6 +212,7 @@ class PagePlanner:
                 contact_ext_field=schema.ext_field("Contact"),
                 lead_ext_field=schema.ext_field("Lead"),
                 expected=self.expected,
+                sobjects=self.settings.match_objects,
             )
         return self._matcher
 

@@ -61,6 +61,14 @@ class PushSettings:
     # Leads get Salesforce's own stand-in (the value Web-to-Lead uses); an existing record's
     # Company is never replaced by it. None: such contacts fail with REQUIRED_FIELD_MISSING.
     lead_company_placeholder: str | None = "[not provided]"
+    # False: only records of ``push_as``'s object are matched and updated (a tenant that
+    # switched object chose new records of the new one over those already pushed).
+    match_other_type: bool = True
+
+    @property
+    def match_objects(self) -> tuple[str, ...]:
+        """The objects whose records a contact may match."""
+        return ("Contact", "Lead") if self.match_other_type else (self.push_as.value,)
 
     def external_id(self, host_id: str) -> str:
         return f"{self.external_id_prefix}{host_id}"

@@ -67,6 +67,17 @@ class SFSync:
         db: SQLAlchemy | None = None,
         contact_adapter: ContactAdapter | None = None,
     ) -> None:
+        """Bind the extension to ``app`` (factory style: ``sfsync = SFSync()`` at import,
+        ``sfsync.init_app(app, db=db, contact_adapter=...)`` in ``create_app``).
+
+        Reads the ``SFSYNC_*`` configuration once (:class:`~flask_sfsync.config.Settings`;
+        :class:`~flask_sfsync.ConfigurationError` names a missing or wrong key), maps the
+        extension's tables on ``db.Model``, registers the blueprint at ``SFSYNC_URL_PREFIX``
+        and the ``flask sfsync`` commands. With a ``contact_adapter`` the push is on: the
+        adapter is checked against the app, the host's contact changes are tracked, and the
+        sync pages and template globals are added. ``db`` and ``contact_adapter`` default to
+        those given to the constructor.
+        """
         if "sfsync" in app.extensions:
             raise RuntimeError("SFSync is already initialised on this application")
         db = db or self.db
@@ -114,10 +125,12 @@ class SFSync:
         return fn
 
     def current_tenant(self) -> str | None:
+        """The current request's tenant, from the tenant loader (None: nobody logged in)."""
         tenant = self._tenant_loader()
         return None if tenant is None else str(tenant)
 
     def may_manage(self, tenant_id: str) -> bool:
+        """Whether the current user may manage the tenant's integration (permission loader)."""
         return bool(self._permission_loader(tenant_id))
 
     # -- helpers for hosts and jobs (need an app context) --------------------------------------
@@ -128,6 +141,8 @@ class SFSync:
         return get_state().models
 
     def connection_for(self, tenant_id: str) -> SalesforceConnectionMixin | None:
+        """The tenant's ``SalesforceConnection`` row (status, org, user; tokens encrypted),
+        or None when it never connected."""
         return connections.connection_for(tenant_id)
 
     def api_for(self, tenant_id: str) -> SalesforceApi:

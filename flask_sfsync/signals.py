@@ -60,6 +60,7 @@ __all__ = [
     "contacts_changed",
     "record_failed",
     "record_pushed",
+    "send",
     "sync_finished",
     "sync_started",
 ]

@@ -131,9 +131,11 @@ class ContactAdapter:
     # -- one contact --------------------------------------------------------------------------
 
     def host_id(self, contact: Any) -> str:
+        """The contact's primary key, as a string (how the extension stores host ids)."""
         return str(getattr(contact, self._pk.key))
 
     def tenant_of(self, contact: Any) -> str | None:
+        """The tenant the contact belongs to (``tenant=``), as a string."""
         value = self._tenant(contact) if callable(self._tenant) else getattr(contact, self._tenant)
         return None if value is None else str(value)
 
@@ -158,6 +160,7 @@ class ContactAdapter:
         return {"Lead": dict(extra), "Contact": dict(extra)} if extra else {}
 
     def label(self, contact: Any) -> str:
+        """How the pages name the contact (``label=``, else first and last name)."""
         if self._label is not None:
             return str(self._label(contact))
         keys = [k for k in ("first_name", "last_name") if k in self._getters]
@@ -336,6 +339,7 @@ class ContactAdapter:
         ) and not callable(self._tenant)
 
     def count(self, session: SessionLike, tenant_id: str) -> int:
+        """How many contacts the tenant has (a full sync's total)."""
         query = sa.select(sa.func.count()).select_from(self.model)
         return int(session.scalar(query.where(self._tenant_filter(tenant_id))) or 0)
 

@@ -91,6 +91,7 @@ class RecordError:
     duplicate_ids: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
+        """The error in Salesforce's own JSON shape (``statusCode``, ``message``, ...)."""
         return {
             "statusCode": self.status_code,
             "message": self.message,

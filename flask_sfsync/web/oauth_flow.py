@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -67,17 +68,27 @@ def _begin(environment: Environment) -> Response:
 
 def connect() -> Response | tuple[str, int] | str:
     if request.method == "GET":
-        return render_template("sfsync/connect.html", environments=ENVIRONMENT_KINDS, form={})
+        return _connect_page(form={})
     kind = request.form.get("environment", "")
     domain = request.form.get("domain", "")
     try:
         environment = _environment(kind, domain)
     except EnvironmentChoiceError as exc:
         form = {"environment": kind, "domain": domain}
-        return render_template(
-            "sfsync/connect.html", environments=ENVIRONMENT_KINDS, form=form, error=str(exc)
-        ), 400
+        return _connect_page(form=form, error=str(exc)), 400
     return _begin(environment)
+
+
+def _connect_page(**context: Any) -> str:
+    """The Connect page; each environment is labelled with the login host it opens."""
+    settings = get_state().settings
+    hosts = {
+        "production": urlsplit(settings.login_url_production).netloc,
+        "sandbox": urlsplit(settings.login_url_sandbox).netloc,
+    }
+    return render_template(
+        "sfsync/connect.html", environments=ENVIRONMENT_KINDS, login_hosts=hosts, **context
+    )
 
 
 def reconnect(connection_id: int | None) -> Response:

@@ -97,3 +97,10 @@ def test_reconnect_after_disconnect(host: Any, local_org: Any) -> None:
     assert conn.id == conn_id
     assert conn.status == "connected"
     assert conn.refresh_token
+
+
+def test_the_connect_page_names_the_login_host_it_opens(host: Any, local_org: Any) -> None:
+    page = host.client().get("/integrations/salesforce/connect").get_data(as_text=True)
+    local_host = local_org.login_url.split("://", 1)[1].rstrip("/")
+    assert page.count(local_host) == 2  # Production and Sandbox both point at the local org
+    assert "login.salesforce.com" not in page

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from flask_sfsync.emulator.schema.model import ObjectDef
@@ -21,7 +21,7 @@ Row = Mapping[str, Any]
 
 
 def matched_rows(scope: Scope, query: Query, obj: ObjectDef, resolver: PathResolver, *,
-                 subselect: SubSelect | None = None, ordered: bool = True) -> list[Row]:
+                 subselect: SubSelect | None = None, ordered: bool = True) -> Sequence[Row]:
     """Rows of ``obj`` that ``query.where`` matches, sorted by ``query.order_by`` if
     ``ordered`` (an aggregate query sorts its groups instead)."""
     predicate = None
@@ -36,6 +36,11 @@ def matched_rows(scope: Scope, query: Query, obj: ObjectDef, resolver: PathResol
     if backing_field(obj.name) is None:
         rows = indexed_rows(scope.source, obj.name, query.where, resolver,
                             scope.include_deleted)
+        live_rows = getattr(scope.source, "live_rows", None)
+        if rows is None and predicate is None and not order and live_rows is not None:
+            # Every row, in place: the store's lazy sequence (a page makes its row views).
+            everything: Sequence[Row] = live_rows(obj.name, scope.include_deleted)
+            return everything
     if rows is None:
         rows = scope.rows(obj)
     matched = [row for row in rows if predicate(row)] if predicate else list(rows)

@@ -32,7 +32,7 @@ class QueryResult:
         self,
         *,
         sobject: str,
-        matched: list[Row],
+        matched: Sequence[Row],
         paths: Sequence[ResolvedPath],
         formatter: RecordFormatter | None,
         is_count: bool = False,

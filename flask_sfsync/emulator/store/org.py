@@ -23,6 +23,7 @@ import dataclasses
 import datetime as dt
 import os
 import threading
+from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -43,7 +44,7 @@ from flask_sfsync.emulator.store import (
     tooling,
 )
 from flask_sfsync.emulator.store.access import Access, Operation
-from flask_sfsync.emulator.store.table import RowView, Savepoint, Table, now
+from flask_sfsync.emulator.store.table import RowSequence, RowView, Savepoint, Table, now
 from flask_sfsync.emulator.store.users import User, default_users, user_count, user_record
 from flask_sfsync.emulator.store.validation import RecordAsSaved, ValidationRules
 from flask_sfsync.emulator.store.visibility import QueryView, Visibility
@@ -181,6 +182,18 @@ class Org:
         for idx in range(size):
             if (include_deleted or idx not in deleted) and idx not in purged:
                 yield RowView(table, idx)
+
+    def live_rows(self, sobject: str, include_deleted: bool = False) -> RowSequence:
+        """The rows ``scan`` yields, as a sequence that makes each row view when read (the
+        SOQL engine's plain queries: a million rows cost their positions, not their views)."""
+        table = self._table(sobject)
+        size = table.size
+        deleted, purged = table.deleted_at, table.purged
+        if not purged and (include_deleted or not deleted):
+            return RowSequence(table, range(size))
+        return RowSequence(table, array("q", (
+            idx for idx in range(size)
+            if (include_deleted or idx not in deleted) and idx not in purged)))
 
     def read_columns(self, rows: Sequence[Mapping[str, Any]],
                      names: Sequence[str]) -> list[list[Any]] | None:

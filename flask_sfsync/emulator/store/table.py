@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, overload
 
 from flask_sfsync.emulator.errors import SalesforceApiError
 from flask_sfsync.emulator.schema import values
 from flask_sfsync.emulator.schema.model import FieldDef, ObjectDef
 
-__all__ = ["RowView", "Savepoint", "Table", "now", "unindex"]
+__all__ = ["RowSequence", "RowView", "Savepoint", "Table", "now", "unindex"]
 
 
 def now() -> dt.datetime:
@@ -314,3 +314,32 @@ class RowView(Mapping[str, Any]):
                 values_ = [default if v is None else v for v in values_]
             out.append(values_)
         return out
+
+
+class RowSequence(Sequence[RowView]):
+    """Rows of one table by position, each view made when it is read.
+
+    What a plain query (no WHERE, no ORDER BY) keeps of a million rows: their positions
+    (``range`` or 8 bytes each), not a million row views; a page slices 2,000 of them.
+    """
+
+    __slots__ = ("_idxs", "_table")
+
+    def __init__(self, table: Table, idxs: Sequence[int]) -> None:
+        self._table = table
+        self._idxs = idxs
+
+    def __len__(self) -> int:
+        return len(self._idxs)
+
+    @overload
+    def __getitem__(self, key: int) -> RowView: ...
+
+    @overload
+    def __getitem__(self, key: slice) -> list[RowView]: ...
+
+    def __getitem__(self, key: int | slice) -> RowView | list[RowView]:
+        if isinstance(key, slice):
+            table = self._table
+            return [RowView(table, idx) for idx in self._idxs[key]]
+        return RowView(self._table, self._idxs[key])

@@ -9,12 +9,17 @@ Measures, against a running org over HTTPS through simple-salesforce 1.12:
 * reads: records/s through query + query_more pages of 2,000, against pages of 200
   (``Sforce-Query-Options: batchSize=200``);
 * memory: RSS of a process holding 1,000,000 Contacts created through the store, against a
-  naive dict per record (extrapolated from a sample).
+  naive dict per record (extrapolated from a sample);
+* a Bulk API 2.0 query of those 1,000,000 Contacts, downloaded page by page through
+  simple-salesforce's ``bulk2``: the peak memory growth while it runs, against the store's own
+  size (what a second copy of the records would cost). Pages are 1/20 of the records (50,000,
+  simple-salesforce's default, for a million).
 
 By default the org is a ``LocalOrg`` in this process, as tests run it (client and org then share
 one interpreter lock, so this is the conservative figure); ``--subprocess`` runs it as
 ``python -m flask_sfsync.emulator`` in its own process, as in development.
-Targets (2-core machine): >= 10,000 records/s upsert, >= 50,000 records/s read, <= 1.5 GB.
+Targets (2-core machine): >= 10,000 records/s upsert, >= 50,000 records/s read, <= 1.5 GB,
+a Bulk query growing memory by at most a quarter of the store's size.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from simple_salesforce.api import Salesforce
 WRITE_TARGET = 10_000.0
 READ_TARGET = 50_000.0
 RSS_TARGET_MB = 1536.0
+BULK_GROWTH_TARGET = 0.25  # of the store's own size; a second copy of the records is 1.0
 BATCH = 200
 
 
@@ -236,6 +242,60 @@ def bench_memory(count: int, naive_sample: int) -> Row:
     )
 
 
+_BULK_QUERY_PROBE = textwrap.dedent("""
+    import gc, json, sys
+    from flask_sfsync.emulator.handle import LocalOrg
+
+    def status(key):
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) / 1024
+        return 0.0
+
+    count, page = int(sys.argv[1]), int(sys.argv[2])
+    with LocalOrg(daily_api_limit=1_000_000_000) as local:
+        sf = local.salesforce()
+        org, owner = local.org, local.org.admin.id
+        gc.collect()
+        before = status("VmRSS")
+        for i in range(count):
+            org.create("Contact", {"FirstName": f"First{i}", "LastName": f"Last{i}",
+                                   "Email": f"m{i}@bench.example.com", "Phone": "555-0100",
+                                   "Title": "Engineer", "LeadSource": "Web"}, owner,
+                       allow_duplicates=True)
+        gc.collect()
+        store = status("VmRSS") - before
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")  # reset VmHWM: the peak from here on is the query's
+        base = status("VmRSS")
+        rows = 0
+        soql = "SELECT Id, FirstName, LastName, Email, Phone, Title FROM Contact"
+        for csv in sf.bulk2.Contact.query(soql, max_records=page, wait=0.1):
+            rows += csv.count("\\n") - 1
+            del csv
+        print(json.dumps({"store": store, "growth": status("VmHWM") - base, "rows": rows}))
+""")
+
+
+def bench_bulk_query(count: int) -> Row:
+    out = subprocess.run(
+        [sys.executable, "-c", _BULK_QUERY_PROBE, str(count), str(max(200, count // 20))],
+        capture_output=True, text=True, check=True,
+    )
+    probe = json.loads(out.stdout.strip().splitlines()[-1])
+    assert probe["rows"] == count, probe
+    growth, store = float(probe["growth"]), float(probe["store"])
+    return Row(
+        f"bulk 2.0 query: {count:,} Contacts, growth/store",
+        growth,
+        store,
+        "MB",
+        "<= 25% store",
+        growth <= BULK_GROWTH_TARGET * store,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller volumes (about a minute)")
@@ -253,6 +313,7 @@ def main() -> None:
         rows.append(bench_writes(sf, writes, singles))
         rows.append(bench_reads(sf, naive_rows=min(writes, 20_000)))
     rows.append(bench_memory(rows_memory, 100_000 if not args.quick else 50_000))
+    rows.append(bench_bulk_query(rows_memory))
     print(
         f"\nlocal org benchmark ({'quick' if args.quick else 'full'}, "
         f"{'org in a subprocess' if args.subprocess else 'LocalOrg in-process'}, "

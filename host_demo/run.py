@@ -24,11 +24,18 @@ from typing import Any
 
 from flask_sfsync.redis_server import RedisServer
 
+from .config import parse_env_value
 from .processes import ManagedProcess, ProcessError, port_is_free, run_step, wait_for_port
 
 ORG_START_TIMEOUT = 60.0
 HOST_START_TIMEOUT = 60.0
 SECRET_NAMES = ("secret_key", "encryption_key", "org_client_id", "org_client_secret")
+#: What the demo host calls itself (its pages' title) when ``SFSYNC_APP_NAME`` is not set.
+DEMO_NAME = "Relay CRM"
+# The org reads its Connected App's credentials from these (flask_sfsync.emulator.__main__):
+# never from its command line, which every user of the machine can read.
+ORG_CLIENT_ID_ENV = "SFSYNC_EMULATOR_CLIENT_ID"
+ORG_CLIENT_SECRET_ENV = "SFSYNC_EMULATOR_CLIENT_SECRET"
 
 
 class Stop(Exception):
@@ -76,6 +83,28 @@ def host_env(base: Mapping[str, str], org: Mapping[str, Any], redis_url: str,
     here = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (here, base.get("PYTHONPATH", "")) if p)
     return env
+
+
+def display_name(environ: Mapping[str, str]) -> str:
+    """The host's name for people: ``SFSYNC_APP_NAME`` as the host reads it, else "Relay CRM"."""
+    raw = environ.get("SFSYNC_APP_NAME", "")
+    value = parse_env_value(raw) if raw.strip() else None
+    name = str(value).strip() if value is not None else ""
+    return name or DEMO_NAME
+
+
+def org_command(state_dir: Path, stored: Mapping[str, str], base_env: Mapping[str, str]
+                ) -> tuple[list[str], dict[str, str]]:
+    """The local org's command line and environment: the Connected App's credentials travel in
+    the environment (readable by this user only), its name (the host's) on the command line."""
+    args = [
+        sys.executable, "-m", "flask_sfsync.emulator", "--seed", "demo", "--port", "0",
+        "--data", str(state_dir / "org.pickle"), "--app-name", display_name(base_env),
+    ]
+    env = dict(base_env)
+    env[ORG_CLIENT_ID_ENV] = stored["org_client_id"]
+    env[ORG_CLIENT_SECRET_ENV] = stored["org_client_secret"]
+    return args, env
 
 
 def banner(host_url: str, org: Mapping[str, Any], redis_url: str, state_dir: Path) -> str:
@@ -132,12 +161,8 @@ class Demo:
         return banner(f"http://{self.host}:{self.port}", org, self.redis.url, self.state_dir)
 
     def start_org(self, stored: Mapping[str, str]) -> dict[str, Any]:
-        args = [
-            sys.executable, "-m", "flask_sfsync.emulator", "--seed", "demo", "--port", "0",
-            "--data", str(self.state_dir / "org.pickle"),
-            "--client-id", stored["org_client_id"], "--client-secret", stored["org_client_secret"],
-        ]
-        org = self.spawn("Salesforce org", args, os.environ, capture_stdout=True, log="org.log")
+        args, env = org_command(self.state_dir, stored, os.environ)
+        org = self.spawn("Salesforce org", args, env, capture_stdout=True, log="org.log")
         info: dict[str, Any] = json.loads(org.read_first_line(ORG_START_TIMEOUT))
         return info
 

@@ -14,7 +14,8 @@ strings, so any primary-key type of the host works.
   transaction (see :mod:`flask_sfsync.db.tracking`);
 * ``sfsync_sync_runs`` - one Sync Now, Auto Sync drain or Retry, with its direction and progress;
 * ``sfsync_sync_errors`` - the error log;
-* ``sfsync_sync_history`` - what happened to each contact, run by run.
+* ``sfsync_sync_history`` - what happened to each contact, run by run;
+* ``sfsync_oauth_states`` - Connects in progress, each callback's state usable once.
 """
 
 from __future__ import annotations
@@ -150,6 +151,8 @@ class RunStatus(enum.StrEnum):
 
 
 ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.PAUSED)
+ONE_ACTIVE_FULL_RUN = "uq_sfsync_sync_runs_one_active_full"
+_ACTIVE_FULL = "kind = 'full' AND status IN ('queued', 'running', 'paused')"
 
 
 class SyncSettingsMixin:
@@ -223,7 +226,15 @@ class SyncRunMixin:
     @declared_attr.directive
     def __table_args__(cls) -> tuple[Any, ...]:
         # Fresh objects per binding: one mixin is mapped on several hosts' metadata.
-        return (sa.Index("ix_sfsync_sync_runs_tenant", "tenant_id", "id"),)
+        return (
+            sa.Index("ix_sfsync_sync_runs_tenant", "tenant_id", "id"),
+            # At most one full sync of a tenant queued, running or paused: fifty Sync Now
+            # clicks at once start one (the database says no to the others).
+            sa.Index(
+                ONE_ACTIVE_FULL_RUN, "tenant_id", "direction", unique=True,
+                sqlite_where=sa.text(_ACTIVE_FULL), postgresql_where=sa.text(_ACTIVE_FULL),
+            ),
+        )
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     tenant_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
@@ -302,6 +313,18 @@ class SyncHistoryMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
 
+class OAuthStateMixin:
+    """A Connect in progress: its OAuth ``state`` (hashed), used once by the callback. The
+    flow itself rides in the signed session cookie; this row makes a replayed cookie useless."""
+
+    __tablename__ = "sfsync_oauth_states"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    state_hash: Mapped[str] = mapped_column(sa.String(64), nullable=False, unique=True)
+    tenant_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
 @dataclass(frozen=True)
 class Models:
     """The extension's mapped classes for one host ``SQLAlchemy`` object."""
@@ -313,6 +336,7 @@ class Models:
     SyncRun: type[SyncRunMixin]
     SyncError: type[SyncErrorMixin]
     SyncHistory: type[SyncHistoryMixin]
+    OAuthState: type[OAuthStateMixin]
 
     @property
     def tables(self) -> list[sa.Table]:
@@ -337,6 +361,7 @@ def models_for(db: SQLAlchemy) -> Models:
             SyncRun=_bind(SyncRunMixin, db),
             SyncError=_bind(SyncErrorMixin, db),
             SyncHistory=_bind(SyncHistoryMixin, db),
+            OAuthState=_bind(OAuthStateMixin, db),
         )
     return _models[db]
 

@@ -15,6 +15,7 @@ processes, e.g. tests of a host app that runs the org with ``python -m flask_sfs
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import shutil
 import tempfile
@@ -31,6 +32,7 @@ from flask_sfsync.emulator.hosts.faults import Faults
 from flask_sfsync.emulator.hosts.instance import ApiUsage, InstanceApp
 from flask_sfsync.emulator.hosts.login import LoginApp
 from flask_sfsync.emulator.hosts.server import EmulatorServer
+from flask_sfsync.emulator.oauth.browser import DEFAULT_APP_NAME, check_app_name
 from flask_sfsync.emulator.oauth.server import DEFAULT_SCOPE, ConnectedApp, OAuthService, TokenStore
 from flask_sfsync.emulator.pages import PagesApp, Sessions
 from flask_sfsync.emulator.requestlog import RequestLog
@@ -41,7 +43,7 @@ from flask_sfsync.emulator.store.org import Org
 from flask_sfsync.emulator.store.seed import seed
 from flask_sfsync.emulator.store.validation import Condition, Predicate, ValidationRule
 
-__all__ = ["DEFAULT_DAILY_API_LIMIT", "DEFAULT_TOKEN_LIFETIME", "LocalOrg"]
+__all__ = ["DEFAULT_APP_NAME", "DEFAULT_DAILY_API_LIMIT", "DEFAULT_TOKEN_LIFETIME", "LocalOrg"]
 
 DEFAULT_TOKEN_LIFETIME = 7200  # Salesforce's default session timeout: two hours
 DEFAULT_DAILY_API_LIMIT = 100_000
@@ -62,6 +64,12 @@ def _placeholder(environ: dict[str, Any], start_response: Callable[..., Any]) ->
     return [b"starting"]
 
 
+def _absolute(path: str | os.PathLike[str]) -> Path:
+    """``path`` made absolute against the current directory (``..`` folded, links kept), so
+    that what the org reports stays right for a process with another working directory."""
+    return Path(os.path.abspath(path))
+
+
 def _new_org(name: str) -> Org:
     org = Org()
     seed(org, name)  # raises ValueError for an unknown seed name
@@ -69,7 +77,11 @@ def _new_org(name: str) -> Org:
 
 
 class LocalOrg:
-    """A local Salesforce org: login host (HTTP) + instance host (HTTPS) on threads."""
+    """A local Salesforce org: login host (HTTP) + instance host (HTTPS) on threads.
+
+    ``data_file`` is made absolute at once (so are ``ca_bundle`` and the paths in ``info()``);
+    ``app_name`` is the connected app's name, shown on the OAuth Allow/Deny page.
+    """
 
     def __init__(
         self,
@@ -84,11 +96,13 @@ class LocalOrg:
         callback_urls: list[str] | None = None,
         client_id: str | None = None,
         client_secret: str | None = None,
+        app_name: str = DEFAULT_APP_NAME,
     ) -> None:
         self.seed = seed
         self.host = host
         self.port = port
-        self.data_file = Path(data_file) if data_file is not None else None
+        self.data_file = _absolute(data_file) if data_file is not None else None
+        self._app_name = check_app_name(app_name)
         self.token_lifetime = token_lifetime
         self.daily_api_limit = daily_api_limit
         self.sandbox = sandbox
@@ -128,7 +142,7 @@ class LocalOrg:
         )
         try:
             self.tls_files = tls.make_tls_files(self._tls_dir(), self.host)
-            self.ca_bundle = str(self.tls_files.ca_bundle)
+            self.ca_bundle = str(_absolute(self.tls_files.ca_bundle))
             self.tokens = TokenStore(self.org.org_id, self.token_lifetime)
             self.tokens.load(saved)
             self.usage = ApiUsage(self.org)
@@ -180,7 +194,8 @@ class LocalOrg:
         self.instance_url = f"https://{_url_host(self.host)}:{self._instance_server.port}"
 
     def _build_apps(self) -> None:
-        self.connected_app = ConnectedApp(self.client_id, self.client_secret, self.callback_urls)
+        self.connected_app = ConnectedApp(self.client_id, self.client_secret, self.callback_urls,
+                                          self._app_name)
         self.sessions = Sessions()  # one sign-in for the OAuth login and the record pages
         self.oauth = OAuthService(
             org=self.org, app=self.connected_app, tokens=self.tokens, login_url=self.login_url,
@@ -248,6 +263,17 @@ class LocalOrg:
     @property
     def org_id(self) -> str:
         return str(self.org.org_id)
+
+    @property
+    def app_name(self) -> str:
+        """The connected app's name (the Allow/Deny page shows it); settable while running."""
+        return self._app_name
+
+    @app_name.setter
+    def app_name(self, name: str) -> None:
+        self._app_name = check_app_name(name)
+        if self._started:
+            self.connected_app.rename(name)
 
     def user(self, who: Any = None) -> Any:
         """A user by username, Id or User object; None = the admin."""
@@ -363,6 +389,7 @@ class LocalOrg:
             "ca_bundle": self.ca_bundle,
             "client_id": self.client_id,
             "client_secret": self.client_secret,
+            "app_name": self.app_name,
             "username": self.username,
             "password": self.password,
             "org_id": self.org_id,

@@ -30,6 +30,7 @@ the Lead's Company): each maps to a function returning the contacts affected.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -66,6 +67,9 @@ Getter = Callable[[Any], Any]
 EXTRA_PREFIX = "extra:"
 # SQLite's default limit of bound parameters is 999 on old builds: stay under it.
 _IN_CHUNK = 900
+# Database integers (SQLite's INTEGER, PostgreSQL's BIGINT) hold no more.
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_DIGITS = re.compile(r"-?[0-9]+")
 
 
 class ContactAdapter:
@@ -245,10 +249,24 @@ class ContactAdapter:
     def _coerce(self, host_id: str) -> Any:
         return _as_type(self._pk, host_id)
 
+    def _keys(self, host_ids: Sequence[str]) -> list[Any]:
+        """The primary keys among ``host_ids``: one that is no key of this model (``x'``,
+        ``1.5``, a 20-digit number for an integer key) is simply not a contact."""
+        keys = []
+        for host_id in host_ids:
+            try:
+                key = self._coerce(host_id)
+            except (TypeError, ValueError):
+                continue
+            if isinstance(key, int) and not _INT64_MIN <= key <= _INT64_MAX:
+                continue
+            keys.append(key)
+        return keys
+
     def load(self, session: SessionLike, tenant_id: str, host_ids: Sequence[str]) -> list[Any]:
         """This tenant's contacts among ``host_ids`` (missing or foreign ones are left out)."""
         found: list[Any] = []
-        keys = [self._coerce(h) for h in host_ids]
+        keys = self._keys(host_ids)
         for start in range(0, len(keys), _IN_CHUNK):
             chunk = keys[start : start + _IN_CHUNK]
             query = (
@@ -316,7 +334,7 @@ class ContactAdapter:
         if reader is None:
             return [self.to_sync(c) for c in self.load(session, tenant_id, host_ids)]
         found: list[HostContact] = []
-        keys = [self._coerce(h) for h in host_ids]
+        keys = self._keys(host_ids)
         for start in range(0, len(keys), _IN_CHUNK):
             query = reader.query.where(
                 self._tenant_filter(tenant_id), self._pk.in_(keys[start : start + _IN_CHUNK])
@@ -408,6 +426,8 @@ def _as_type(column: Any, text: str) -> Any:
         python_type = column.type.python_type
     except (AttributeError, NotImplementedError):
         return text
+    if python_type is int and not _DIGITS.fullmatch(text):
+        raise ValueError(f"not an integer id: {text!r}")  # int() would take " 1" or "1_0"
     return text if python_type is str else python_type(text)
 
 

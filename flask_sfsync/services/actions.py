@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
 from ..db import errorlog, links, outbox, runs, tenant_settings
 from ..db.models import DeleteBehaviour, OutboxOp, RunKind, SyncRunMixin, SyncSettingsMixin
 from ..state import get_state
@@ -107,7 +109,16 @@ def start_full_sync(tenant_id: str) -> tuple[SyncRunMixin, bool]:
         return current, False
     total = state.contact_adapter().count(session, tenant_id)
     run = runs.new_run(session, models, tenant_id, RunKind.FULL, total=total)
-    session.commit()
+    try:
+        session.commit()
+    except sa.exc.IntegrityError:
+        # Another request started one between our look and our insert (the unique index
+        # allows one active full sync): that one covers this request.
+        session.rollback()
+        current = runs.active_run(session, models, tenant_id)
+        if current is None:  # and it already ended: start ours after all
+            return start_full_sync(tenant_id)
+        return current, False
     state.jobs.enqueue_drain(tenant_id)
     return run, True
 

@@ -14,6 +14,7 @@ from flask import current_app, url_for
 
 from .. import signals
 from ..db import connections as store
+from ..db import oauth_states
 from ..db.models import ConnectionStatus, SalesforceConnectionMixin
 from ..db.types import utcnow
 from ..salesforce import (
@@ -36,6 +37,8 @@ __all__ = [
     "api_for",
     "check_connection",
     "client_for",
+    "connect_returned",
+    "connect_started",
     "connection_by_id",
     "connection_for",
     "disconnect",
@@ -70,6 +73,19 @@ def oauth_settings(*, with_redirect: bool = False) -> OAuthSettings:
         verify=settings.verify,
         timeout=settings.http_timeout,
     )
+
+
+def connect_started(state: str, tenant_id: str) -> None:
+    """A Connect redirected to Salesforce with this OAuth ``state``: remember it, once."""
+    app_state = get_state()
+    oauth_states.remember(app_state.db.session, app_state.models, state, tenant_id)
+
+
+def connect_returned(state: str, tenant_id: str) -> bool:
+    """Salesforce's callback brought ``state``: True the first time only (a replayed callback,
+    e.g. with a session cookie saved before it, is refused)."""
+    app_state = get_state()
+    return oauth_states.consume(app_state.db.session, app_state.models, state, tenant_id)
 
 
 def save_connection(

@@ -13,7 +13,7 @@ from flask import Blueprint, get_flashed_messages
 from flask.globals import request_ctx
 
 from ..state import get_state
-from . import csrf, guard, integrations, oauth_flow, panel, sync
+from . import csrf, guard, integrations, oauth_flow, panel, safety, sync
 
 __all__ = ["create_blueprint", "template_globals"]
 
@@ -28,8 +28,10 @@ def create_blueprint(name: str, import_name: str, *, push_pages: bool = False) -
         static_url_path="/static",
     )
     # Who first: an anonymous POST goes to the login page rather than a CSRF error.
+    bp.before_request(safety.limit_request)
     bp.before_request(guard.load_tenant)
     bp.before_request(csrf.protect)
+    bp.after_request(safety.deny_framing)
     bp.context_processor(_template_globals)
     integrations.register(bp)
     oauth_flow.register(bp)

@@ -107,9 +107,12 @@ class SettingsForm(Form):
 
     def validate_stages(self, field: Any) -> None:
         known = {choice.value for choice in field.choices}
+        if len(field.data or ()) > len(known):
+            raise ValidationError("More stages were sent than there are.")
         unknown = set(field.data or ()) - known
         if unknown:
-            raise ValidationError(f"Unknown stages: {', '.join(sorted(unknown))}.")
+            shown = sorted(unknown)[:5]  # never echo a flood back
+            raise ValidationError(f"Unknown stages: {', '.join(shown)}.")
         if self.only_stages.data and not field.data:
             raise ValidationError("Choose at least one stage, or push contacts in every stage.")
 

@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 
 from ..services.connections import connection_for, disconnect
 from .guard import current_tenant, own_connection
+from .safety import ID
 
 
 def integrations() -> str:
@@ -41,7 +42,7 @@ def register(bp: Blueprint) -> None:
         defaults={"connection_id": None},
     )
     bp.add_url_rule(
-        "/salesforce/<int:connection_id>/disconnect",
+        f"/salesforce/<{ID}:connection_id>/disconnect",
         "disconnect",
         disconnect_view,
         methods=["POST"],

@@ -34,9 +34,16 @@ from ..salesforce import (
     resolve_environment,
     start_authorization,
 )
-from ..services.connections import connection_for, oauth_settings, save_connection
+from ..services.connections import (
+    connect_returned,
+    connect_started,
+    connection_for,
+    oauth_settings,
+    save_connection,
+)
 from ..state import get_state
 from .guard import current_tenant, own_connection
+from .safety import ID
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +70,7 @@ def _begin(environment: Environment) -> Response:
         "login_url": environment.login_url,
         "tenant": current_tenant(),
     }
+    connect_started(auth.state, current_tenant())
     return redirect(auth.url)
 
 
@@ -140,6 +148,10 @@ def _callback_problem(flow: dict[str, Any] | None) -> str | None:
         )
     if flow.get("tenant") != current_tenant():
         return "This Salesforce sign-in was started by another account."
+    if not connect_returned(str(args["state"]), current_tenant()):
+        return (
+            "This Salesforce sign-in was already used or has expired: choose Connect again."
+        )
     if args.get("error"):
         if args["error"] == "access_denied":
             return "Salesforce access was not allowed (Deny was chosen at Salesforce)."
@@ -182,5 +194,5 @@ def register(bp: Blueprint) -> None:
         defaults={"connection_id": None},
     )
     bp.add_url_rule(
-        "/salesforce/<int:connection_id>/reconnect", "reconnect", reconnect, methods=["POST"]
+        f"/salesforce/<{ID}:connection_id>/reconnect", "reconnect", reconnect, methods=["POST"]
     )

@@ -30,6 +30,7 @@ from ..state import get_state
 from . import errors, settings
 from .guard import current_tenant
 from .panel import contacts_by_id
+from .safety import ID, safe_next
 
 __all__ = ["register", "status_view", "sync_now_view", "sync_view"]
 
@@ -59,9 +60,7 @@ def sync_view() -> str:
 def sync_now_view() -> Response:
     tenant = current_tenant()
     conn = connection_for(tenant)
-    target = request.form.get("next") or url_for(".sync_page")
-    if not target.startswith("/"):
-        target = url_for(".sync_page")
+    target = safe_next(request.form.get("next"), url_for(".sync_page"))
     if conn is None or conn.status != ConnectionStatus.CONNECTED:
         flash("Connect Salesforce before syncing.", "error")
     elif not settings_saved(tenant):
@@ -90,7 +89,7 @@ _PAGES: list[tuple[str, str, Callable[..., Any], list[str]]] = [
     ("/salesforce/sync/status.json", "sync_status", status_view, ["GET"]),
     ("/salesforce/errors", "sync_errors", errors.errors_view, ["GET"]),
     ("/salesforce/errors/retry-all", "sync_retry_all", errors.retry_all_view, ["POST"]),
-    ("/salesforce/errors/<int:entry_id>/retry", "sync_retry", errors.retry_view, ["POST"]),
+    (f"/salesforce/errors/<{ID}:entry_id>/retry", "sync_retry", errors.retry_view, ["POST"]),
     ("/salesforce/contacts/<host_id>/history", "sync_history", errors.history_view, ["GET"]),
 ]
 

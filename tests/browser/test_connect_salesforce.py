@@ -1,21 +1,21 @@
 """A person connects Salesforce from the demo, in a real headless Chromium (azzapp's steps).
 
-Everything is real: the demo host served over a socket, the local Salesforce org's login and
-consent pages, Authlib's OAuth client with state and PKCE, the token exchange over TLS.
+Everything is real: the demo host served over a socket (pytest-flask's ``live_server``), the
+local Salesforce org's login and consent pages, Authlib's OAuth client with state and PKCE, the
+token exchange over TLS.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import Browser, Page, expect
+from pytest_flask.live_server import LiveServer
 
 from flask_sfsync.emulator.handle import LocalOrg
 from flask_sfsync.testing import config_for
@@ -23,16 +23,7 @@ from host_demo import create_app
 from host_demo.config import normalise_database_url
 from host_demo.extensions import db
 
-CHROMIUM = "/usr/bin/chromium"
-# The machine has no network: without these Chromium keeps trying to reach Google's services.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from .conftest import for_live_server
 
 
 @pytest.fixture
@@ -42,7 +33,8 @@ def org() -> Iterator[LocalOrg]:
 
 
 @pytest.fixture
-def host(org: LocalOrg, tmp_path: Path) -> Iterator[Flask]:
+def app(org: LocalOrg, tmp_path: Path) -> Iterator[Flask]:
+    """The demo host, seeded, on a fresh database (pytest-flask serves it: ``live_server``)."""
     url = os.environ.get("SFSYNC_TEST_DATABASE_URL")
     app = create_app(
         {
@@ -59,7 +51,7 @@ def host(org: LocalOrg, tmp_path: Path) -> Iterator[Flask]:
         db.create_all()
     result = app.test_cli_runner().invoke(args=["seed"])
     assert result.exit_code == 0, result.output
-    yield app
+    yield for_live_server(app)
     with app.app_context():
         db.session.remove()
         db.drop_all()
@@ -67,21 +59,8 @@ def host(org: LocalOrg, tmp_path: Path) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def live_url(host: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, host, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+def live_url(live_server: LiveServer) -> str:
+    return str(live_server.url())
 
 
 def sign_in_to_demo(page: Page, live_url: str) -> None:

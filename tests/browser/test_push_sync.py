@@ -1,20 +1,19 @@
 """Sync Now with its live progress, then Auto Sync, in a real headless Chromium.
 
-The host app is served over a socket, a worker process pushes to the local org over HTTPS,
-and the Integrations page's progress panel updates itself by polling the JSON status.
+The host app is served over a socket (pytest-flask's ``live_server``, in a process of its
+own), a worker process pushes to the local org over HTTPS, and the Integrations page's
+progress panel updates itself by polling the JSON status.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
-from werkzeug.serving import make_server
+from flask import Flask
+from playwright.sync_api import Browser, Page, expect
+from pytest_flask.live_server import LiveServer
 
-from flask_sfsync.testing import redis_server, redis_url  # noqa: F401  (fixtures)
 from tests.integration.conftest import (  # noqa: F401  (fixtures)
     Env,
     app_config,
@@ -23,37 +22,32 @@ from tests.integration.conftest import (  # noqa: F401  (fixtures)
     wait_for,
 )
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
+from .conftest import SERVER_NAME, for_live_server
 
 
 @pytest.fixture
-def served(make_env: Any) -> Iterator[tuple[Env, str]]:  # noqa: F811
-    env: Env = make_env(SFSYNC_BULK_THRESHOLD=100_000, SFSYNC_PUSH_PAGE_SIZE=100)
-    server = make_server("127.0.0.1", 0, env.app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield env, f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
+def env(make_env: Any) -> Env:  # noqa: F811
+    made: Env = make_env(
+        SFSYNC_BULK_THRESHOLD=100_000, SFSYNC_PUSH_PAGE_SIZE=100, SERVER_NAME=SERVER_NAME
+    )
+    return made
 
 
 @pytest.fixture
-def page() -> Iterator[Page]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser.new_page()
-        browser.close()
+def app(env: Env) -> Flask:
+    """The integration tests' host app, connected to the org (pytest-flask serves it)."""
+    return for_live_server(env.app)
+
+
+@pytest.fixture
+def page(browser: Browser) -> Page:
+    return browser.new_page()
 
 
 def test_sync_now_shows_progress_then_auto_sync_pushes_an_edit(
-    served: tuple[Env, str], page: Page
+    env: Env, live_server: LiveServer, page: Page
 ) -> None:
-    env, base = served
+    base = live_server.url()
     ids = env.add_contacts([
         {"first_name": "Dorothy", "last_name": f"Vaughan{i}", "email": f"d{i}@example.com",
          "company": "NACA"} for i in range(1500)

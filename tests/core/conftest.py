@@ -10,13 +10,7 @@ from flask.testing import FlaskClient
 from flask_sqlalchemy import SQLAlchemy
 
 from flask_sfsync import SFSync
-from flask_sfsync.testing import (  # noqa: F401  (fixtures)
-    config_for,
-    local_org,
-    redis_server,
-    redis_url,
-    sfsync_config,
-)
+from flask_sfsync.testing import config_for
 
 from .hostapp import database_url, drop_all, make_app
 
@@ -62,5 +56,5 @@ def make_host(db_url: str) -> Iterator[Any]:
 
 
 @pytest.fixture
-def host(make_host: Any, local_org: Any) -> Host:  # noqa: F811  (the fixture)
+def host(make_host: Any, local_org: Any) -> Host:
     return make_host(config_for(local_org))  # type: ignore[no-any-return]

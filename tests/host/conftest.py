@@ -1,7 +1,9 @@
 """Fixtures for the demo host's tests: an app on a fresh database, a small world, logged-in clients.
 
 The database is a temporary SQLite file, or ``SFSYNC_TEST_DATABASE_URL`` (CI sets a PostgreSQL
-URL there); every test starts from empty tables.
+URL there); every test starts from empty tables. ``app`` is also pytest-flask's app: its test
+clients are :class:`~flask_sfsync.testing.IsolatedClient` (each request in its own app context,
+as a server runs it, although pytest-flask keeps a request context pushed through the test).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 from werkzeug.test import TestResponse
 
+from flask_sfsync.testing import IsolatedClient
 from host_demo import create_app
 from host_demo.config import normalise_database_url
 from host_demo.extensions import db
@@ -45,6 +48,7 @@ def app(tmp_path: Path) -> Iterator[Flask]:
             "SFSYNC_ENCRYPTION_KEY": "test-encryption-key",
         }
     )
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.drop_all()  # a shared PostgreSQL database may hold a previous run's tables
         db.create_all()

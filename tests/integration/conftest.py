@@ -24,13 +24,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from flask_sfsync.emulator.handle import LocalOrg
-from flask_sfsync.testing import (  # noqa: F401  (fixtures)
-    config_for,
-    connect,
-    csrf_token_from,
-    redis_server,
-)
-from flask_sfsync.testing import redis_url as redis_url
+from flask_sfsync.testing import IsolatedClient, config_for, connect, csrf_token_from
 
 from .hostapp import CONFIG_ENV, create_app
 
@@ -96,6 +90,8 @@ class Env:
         self.org = org
         self.workers = workers
         self.models = app.extensions["test_models"]
+        # Each request in its own app context, also under pytest-flask (the browser tests).
+        app.test_client_class = IsolatedClient
         self.client: FlaskClient = app.test_client()
 
     # -- the host ---------------------------------------------------------------------------

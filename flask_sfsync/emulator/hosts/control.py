@@ -6,6 +6,8 @@ Tests of a host app that runs the org with ``python -m flask_sfsync.emulator`` u
     GET|POST|DELETE faults         fault injection        GET|DELETE requests   the request log
     POST token                     a token for a user     GET|POST limits       the API count
     POST save                      write --data now
+    GET|POST connected-app         {"name", "client_id", "callback_urls"}; POST {"name"}
+                                   renames the app (its Allow/Deny page shows the name)
     POST   records/{Object}        create as "user"       {"fields", "user"}
     GET    records/{Object}/{Id}   the record as stored (deleted ones too)
     PATCH  records/{Object}/{Id}   update: {"fields", "user"} or {"fields", "stamp":
@@ -76,6 +78,8 @@ class RunningOrg(Protocol):
     def usage(self) -> ApiUsage: ...
     @property
     def data_file(self) -> Path | None: ...
+
+    app_name: str  # the connected app's name; setting it renames the app (ValueError if bad)
 
     def info(self) -> dict[str, Any]: ...
     def issue_token(self, user: Any = None, scope: str = DEFAULT_SCOPE) -> dict[str, Any]: ...
@@ -171,6 +175,16 @@ class ControlApi:
         self._only(call, "POST")
         self.local.save()
         return _json({"saved": str(self.local.data_file)})
+
+    def connected_app(self, call: _Call) -> Response:
+        self._only(call, "GET", "POST")
+        if call.method == "POST":
+            if "name" not in call.body:
+                raise ValueError("name: the connected app's new name is required")
+            self.local.app_name = call.body["name"]
+        app = self.local.oauth.app
+        return _json({"name": app.name, "client_id": app.client_id,
+                      "callback_urls": app.callback_urls})
 
     # --- records as people and processes change them ------------------------------------
     def records(self, call: _Call) -> Response:
@@ -310,6 +324,7 @@ class ControlApi:
 _ROUTES: dict[str, Route] = {
     "info": ControlApi.info, "faults": ControlApi.faults, "requests": ControlApi.requests,
     "token": ControlApi.token, "limits": ControlApi.limits, "save": ControlApi.save,
+    "connected-app": ControlApi.connected_app,
     "records": ControlApi.records, "undelete": ControlApi.undelete,
     "convert-lead": ControlApi.convert_lead, "merge": ControlApi.merge,
     "profiles": ControlApi.profiles, "users": ControlApi.users,

@@ -29,8 +29,19 @@ if TYPE_CHECKING:
     from flask_sfsync.emulator.store.org import Org
     from flask_sfsync.emulator.store.users import User
 
-__all__ = ["CONSENT_PATH", "DEFAULT_SCOPE", "KNOWN_SCOPES", "BrowserFlow", "ConnectedApp"]
+__all__ = [
+    "APP_NAME_MAX_LENGTH",
+    "CONSENT_PATH",
+    "DEFAULT_APP_NAME",
+    "DEFAULT_SCOPE",
+    "KNOWN_SCOPES",
+    "BrowserFlow",
+    "ConnectedApp",
+    "check_app_name",
+]
 
+DEFAULT_APP_NAME = "flask-sfsync"
+APP_NAME_MAX_LENGTH = 255  # a Connected App Name's limit in Setup
 CONSENT_PATH = "/setup/secur/RemoteAccessAuthorizationPage.apexp"
 DEFAULT_SCOPE = "api refresh_token id"
 KNOWN_SCOPES = frozenset({
@@ -60,14 +71,32 @@ def _is_loopback_url(url: str) -> bool:
     return parts.scheme in ("http", "https") and loopback
 
 
+def check_app_name(name: object) -> str:
+    """``name`` as a connected app's name: text of 1 to 255 characters, not only spaces, no
+    control characters; else ValueError."""
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError("app name: a non-empty string is required")
+    if len(name) > APP_NAME_MAX_LENGTH:
+        raise ValueError(f"app name: at most {APP_NAME_MAX_LENGTH} characters")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        raise ValueError("app name: no control characters")
+    return name
+
+
 @dataclass
 class ConnectedApp:
-    """The one connected app of the local org."""
+    """The one connected app of the local org; ``name`` is what its Allow/Deny page shows."""
 
     client_id: str
     client_secret: str
     callback_urls: list[str] | None = None  # None: any loopback http(s) URL
-    name: str = "flask-sfsync"
+    name: str = DEFAULT_APP_NAME
+
+    def __post_init__(self) -> None:
+        check_app_name(self.name)
+
+    def rename(self, name: object) -> None:
+        self.name = check_app_name(name)
 
     def callback_allowed(self, uri: str) -> bool:
         if self.callback_urls is None:

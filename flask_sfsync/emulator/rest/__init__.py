@@ -8,6 +8,8 @@ call, then hands it to ``routes.dispatch``.
     context.py       ApiContext: what a handler gets besides the request
     http.py          JSON in and out, request-level errors
     sobjects.py      describe, record CRUD, upsert by external ID, updated/deleted, limits
+    records.py       reading one record: recycle bin, compound addresses, status objects
+    metadata.py      If-Modified-Since / If-Unmodified-Since on describe
     query.py         query / queryAll with server-side cursors
     collections.py   /composite/sobjects
     composite.py     /composite

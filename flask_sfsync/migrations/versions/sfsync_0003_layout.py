@@ -15,6 +15,7 @@ branch_labels = None
 depends_on = None
 
 TZ = sa.DateTime(timezone=True)
+ACTIVE_FULL = "kind = 'full' AND status IN ('queued', 'running', 'paused')"
 
 
 def upgrade() -> None:
@@ -33,9 +34,23 @@ def upgrade() -> None:
         batch.drop_column("paused_until")
     with op.batch_alter_table("sfsync_sync_runs") as batch:
         batch.alter_column("direction", server_default=None)
+    op.create_table(
+        "sfsync_oauth_states",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("state_hash", sa.String(64), nullable=False, unique=True),
+        sa.Column("tenant_id", sa.String(255), nullable=False),
+        sa.Column("created_at", TZ, nullable=False),
+    )
+    # One active full sync per tenant and direction: concurrent Sync Now start one.
+    op.create_index(
+        "uq_sfsync_sync_runs_one_active_full", "sfsync_sync_runs", ["tenant_id", "direction"],
+        unique=True, sqlite_where=sa.text(ACTIVE_FULL), postgresql_where=sa.text(ACTIVE_FULL),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("uq_sfsync_sync_runs_one_active_full", "sfsync_sync_runs")
+    op.drop_table("sfsync_oauth_states")
     with op.batch_alter_table("sfsync_sync_runs") as batch:
         batch.add_column(sa.Column("paused_until", TZ, nullable=True))
         batch.drop_column("direction")

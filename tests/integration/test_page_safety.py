@@ -37,7 +37,7 @@ def test_fifty_sync_now_at_once_start_one_full_sync(env: Env) -> None:
                 barrier.wait()
                 started.append(start_full_sync("acme")[1])
                 env.models.db.session.remove()
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=click) for _ in range(50)]

@@ -159,11 +159,14 @@ class OrgProcess:
     ) -> OrgProcess:
         args = [sys.executable, "-m", "flask_sfsync.emulator", "--seed", "empty", "--port", "0",
                 "--daily-api-limit", str(self.daily_api_limit)]
+        env = dict(os.environ)
         if client_id and client_secret:
-            args += ["--client-id", client_id, "--client-secret", client_secret]
+            # By environment: a command line is visible to every user of the machine.
+            env["SFSYNC_EMULATOR_CLIENT_ID"] = client_id
+            env["SFSYNC_EMULATOR_CLIENT_SECRET"] = client_secret
         log: IO[bytes] = self.log_path.open("wb")
         self.proc = subprocess.Popen(
-            args,
+            args, env=env,
             cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True,
         )
         log.close()

@@ -53,6 +53,9 @@ def configure(app: Flask, overrides: Mapping[str, Any] | None) -> None:
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         CONTACTS_PER_PAGE=25,
         SFSYNC_BASE_TEMPLATE="base.html",
+        # The name Salesforce shows for us (new records' Lead Source): the product's, not
+        # the package's ("host_demo").
+        SFSYNC_APP_NAME="Relay CRM",
     )
     for key, raw in os.environ.items():
         if key.startswith("SFSYNC_") or key in ENV_KEYS:

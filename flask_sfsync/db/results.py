@@ -81,14 +81,16 @@ class OutcomeRecorder:
             history.append(self._history(o, "failed", action, detail, now))
             self._log_error(o, action, now)
             self._open_errors = True
-        unchanged = 0
+        in_step = [o.host_id for o in pushed]
         for o in skipped:
             if o.skip_reason is SkipReason.UNCHANGED:
-                unchanged += 1
+                # Its values are those Salesforce already has: a failure since is over.
+                in_step.append(o.host_id)
                 continue
             text = _SKIP_TEXT.get(o.skip_reason) if o.skip_reason else None
             history.append(self._history(o, "skipped", None, text, now))
-        self._resolve([o.host_id for o in pushed], now)
+        unchanged = len(in_step) - len(pushed)
+        self._resolve(in_step, now)
         insert_many(
             self.session, table_of(self.models.SyncHistory), HISTORY_COLUMNS, history
         )

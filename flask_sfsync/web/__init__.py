@@ -46,6 +46,7 @@ def template_globals() -> dict[str, Any]:
     return {
         "sfsync_push_status": panel.current_status,
         "sfsync_contact_sync": panel.contact_sync_panel,
+        "sfsync_contact_states": panel.states_of_contacts,
     }
 
 

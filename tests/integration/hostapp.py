@@ -105,6 +105,19 @@ def create_app(config: dict[str, Any] | None = None, *, create: bool = False) ->
         login_user(db.session.get(User, user_id) or abort(404))
         return "ok"
 
+    @app.route("/contacts")
+    def list_contacts() -> str:
+        # As a host's list page does: its rows, each with our state badge (one query set).
+        team = current_user.team
+        rows = db.session.scalars(sa.select(Contact).where(Contact.team == team)).all()
+        return render_template_string(
+            "{% from 'sfsync/_badge.html' import sfsync_badge %}"
+            "{% set states = sfsync_contact_states(rows) %}"
+            "<ul>{% for c in rows %}<li>{{ c.first_name }} "
+            "{{ sfsync_badge(states.get(c.id|string)) }}</li>{% endfor %}</ul>",
+            rows=rows,
+        )
+
     @app.route("/contacts/<int:contact_id>")
     def show_contact(contact_id: int) -> str:
         contact = db.session.get(Contact, contact_id) or abort(404)

@@ -92,12 +92,10 @@ def _execute(scope: Scope) -> QueryResult:
                                  f"Maximum SOQL offset allowed is {MAX_OFFSET}")
     subselect = partial(semi_join_ids, scope, obj) if check_semi_joins(query.where, soql) \
         else None
-    counts = [i for i in query.select if isinstance(i, ValueItem) and isinstance(i.expr, Call)
-              and i.expr.name == "COUNT" and i.expr.arg is None]
-    if counts:
+    calls = [i.expr for i in query.select if type(i) is ValueItem and type(i.expr) is Call]
+    if calls and any(c.name == "COUNT" and c.arg is None for c in calls):
         return _count(scope, query, obj, resolver, subselect)
-    if query.group_by or any(isinstance(i, ValueItem) and isinstance(i.expr, Call)
-                             and i.expr.is_aggregate for i in query.select):
+    if query.group_by or any(c.is_aggregate for c in calls):
         return _aggregate(scope, query, obj, resolver, subselect)
     if query.having is not None:
         raise malformed(soql, 0, "HAVING is only allowed with GROUP BY")

@@ -155,7 +155,7 @@ class RecordFormatter:
         self._url_prefix = f"{self._base}{sobject}/"
         self._sobject = sobject
         self._read_columns: ColumnReader | None = getattr(source, "read_columns", None)
-        self._make = _record_maker(["attributes", *(key for key, _, _ in self._top)])
+        self._maker: Callable[..., Json] | None = None    # built on first use: page() only
         self._template = _record_template(sobject, self._url_prefix,
                                           [key for key, _, _ in self._top])
         # What a page reads column by column: the Id (for urls), each field, each lookup's fk.
@@ -196,7 +196,9 @@ class RecordFormatter:
             else:
                 column = [self._value(kind, payload, row) for row in rows]
             out.append(column)
-        return list(map(self._make, *out))
+        if self._maker is None:
+            self._maker = _record_maker(["attributes", *(key for key, _, _ in self._top)])
+        return list(map(self._maker, *out))
 
     def page_json(self, rows: Sequence[Row]) -> str | None:
         """The JSON text of ``page(rows)`` (compact, UTF-8 as is), written cell by cell.

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 from flask_sfsync.emulator.errors import SalesforceApiError
 
@@ -55,8 +54,8 @@ _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f",
             '"': '"', "'": "'", "\\": "\\"}
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    # A named tuple: a query is tokenized on every call, and tuples are the cheapest to make.
     kind: str
     text: str                 # as written (keywords keep their case; errors quote it)
     pos: int                  # offset into the query text

@@ -17,7 +17,7 @@ Row = Mapping[str, Any]
 _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Scope:
     source: QuerySource
     soql: str

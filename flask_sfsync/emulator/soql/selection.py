@@ -93,7 +93,7 @@ def select_records(scope: Scope, query: Query, obj: ObjectDef, resolver: PathRes
             add(spec, spec.key, item.pos)
             refuse("TYPEOF is not supported by Bulk API 2.0 query jobs")
     typeof_keys = {i.key.lower() for i in selection.items if isinstance(i, TypeofSpec)}
-    for path in selection.paths:
+    for path in selection.paths if typeof_keys else ():
         if path.steps and path.steps[0].name.lower() in typeof_keys:
             raise malformed(soql, 0, f"TYPEOF field {path.steps[0].name} can not also be "
                                      f"selected as {path.canonical}")

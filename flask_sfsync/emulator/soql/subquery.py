@@ -118,6 +118,8 @@ class ChildSelect:
 
 def check_semi_joins(where: Condition | None, soql: str) -> int:
     """Salesforce's placement rules for semi-join sub-selects; returns how many there are."""
+    if where is None or (isinstance(where, Comparison) and where.subquery is None):
+        return 0           # the common case, without a walk
     found: list[Comparison] = []
 
     def walk(cond: Condition, top: bool) -> None:

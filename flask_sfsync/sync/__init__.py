@@ -71,6 +71,6 @@ __all__ = [
     "default_directory",
     "ensure_fields",
     "field_states",
-    "specs_for",
     "push",
+    "specs_for",
 ]

@@ -16,7 +16,10 @@ TESTS_ROOT = Path(__file__).parent
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        parts = Path(str(item.fspath)).relative_to(TESTS_ROOT).parts
+        path = Path(str(item.fspath))
+        if not path.is_relative_to(TESTS_ROOT):
+            continue  # e.g. examples/, run in the same session by ./scripts/test.sh
+        parts = path.relative_to(TESTS_ROOT).parts
         if parts and parts[0] in DATABASE_FOLDERS:
             item.add_marker(pytest.mark.db)
         if parts and parts[0] == "browser":

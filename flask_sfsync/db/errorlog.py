@@ -1,7 +1,9 @@
 """Reading the error log and each contact's sync history (the pages' queries).
 
 The error log is written by :class:`~flask_sfsync.db.results.OutcomeRecorder`; here are the
-reads: open entries, one tenant's entry by id, a contact's history and link.
+reads (open entries, by Salesforce error code; one tenant's entry by id; a contact's history
+and link) and what a person's fix writes: entries resolved without a push (a contact linked to
+an existing Salesforce record) and their history rows.
 """
 
 from __future__ import annotations
@@ -16,13 +18,16 @@ from .models import Models, SyncErrorMixin, SyncHistoryMixin, SyncLinkMixin, tab
 from .types import utcnow
 
 __all__ = [
+    "code_counts",
     "contact_history",
     "entries",
     "error_host_ids",
     "open_error_count",
     "open_error_of",
     "own_entry",
+    "pushed_in_run",
     "record_history",
+    "resolve",
     "skipped_in_run",
 ]
 
@@ -35,14 +40,36 @@ def open_error_count(session: SessionLike, models: Models, tenant_id: str) -> in
     return int(session.scalar(query) or 0)
 
 
+def code_counts(
+    session: SessionLike, models: Models, tenant_id: str, *, include_resolved: bool = False
+) -> dict[str, int]:
+    """How many entries per Salesforce error code (open ones only unless ``include_resolved``):
+    the error log's groups are made of these (a few codes, whatever the number of entries)."""
+    model = models.SyncError
+    query = sa.select(model.error_code, sa.func.count()).where(model.tenant_id == tenant_id)
+    if not include_resolved:
+        query = query.where(model.resolved_at.is_(None))
+    rows = session.execute(query.group_by(model.error_code))
+    return {str(code): int(count) for code, count in rows}
+
+
 def entries(
-    session: SessionLike, models: Models, tenant_id: str, *, include_resolved: bool, limit: int
+    session: SessionLike,
+    models: Models,
+    tenant_id: str,
+    *,
+    include_resolved: bool,
+    limit: int,
+    codes: Sequence[str] | None = None,
 ) -> list[SyncErrorMixin]:
-    """The newest entries first (open ones only unless ``include_resolved``)."""
+    """The newest entries first (open ones only unless ``include_resolved``; of these
+    Salesforce error codes only, when ``codes`` is given)."""
     model = models.SyncError
     query = sa.select(model).where(model.tenant_id == tenant_id)
     if not include_resolved:
         query = query.where(model.resolved_at.is_(None))
+    if codes is not None:
+        query = query.where(model.error_code.in_(list(codes)))
     query = query.order_by(model.last_seen_at.desc(), model.id.desc()).limit(limit)
     return list(session.scalars(query))
 
@@ -56,16 +83,51 @@ def own_entry(
 
 
 def error_host_ids(
-    session: SessionLike, models: Models, tenant_id: str, entry_ids: Sequence[int] | None
+    session: SessionLike,
+    models: Models,
+    tenant_id: str,
+    entry_ids: Sequence[int] | None,
+    *,
+    codes: Sequence[str] | None = None,
 ) -> list[str]:
-    """The contacts of these open entries (None: of every open entry), sorted."""
+    """The contacts of these open entries (None: of every open entry; ``codes``: of those
+    with these Salesforce error codes only), sorted."""
     model = models.SyncError
     query = sa.select(model.host_id).where(
         model.tenant_id == tenant_id, model.resolved_at.is_(None)
     )
     if entry_ids is not None:
         query = query.where(model.id.in_(list(entry_ids)))
+    if codes is not None:
+        query = query.where(model.error_code.in_(list(codes)))
     return sorted(set(session.scalars(query)))
+
+
+def resolve(session: SessionLike, models: Models, tenant_id: str, entry_ids: Sequence[int]) -> int:
+    """Mark these open entries of the tenant resolved now (fixed without a push); how many."""
+    model = models.SyncError
+    result = session.execute(
+        sa.update(model)
+        .where(model.tenant_id == tenant_id, model.resolved_at.is_(None),
+               model.id.in_(list(entry_ids)))
+        .values(resolved_at=utcnow())
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def pushed_in_run(
+    session: SessionLike, models: Models, run_id: int | None, host_ids: Sequence[str]
+) -> set[str]:
+    """Those of ``host_ids`` that run ``run_id`` pushed."""
+    if run_id is None or not host_ids:
+        return set()
+    history = models.SyncHistory
+    return set(session.scalars(
+        sa.select(history.host_id).where(
+            history.run_id == run_id, history.status == "pushed",
+            history.host_id.in_(list(host_ids)),
+        )
+    ))
 
 
 def open_error_of(

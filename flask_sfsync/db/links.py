@@ -12,7 +12,7 @@ from .bulk_insert import chunks, insert_many
 from .models import Models, table_of
 from .types import utcnow
 
-__all__ = ["DbLinkStore", "forget_links_not_of", "linked_counts"]
+__all__ = ["DbLinkStore", "forget_links_not_of", "link_contact", "linked_counts", "linked_to"]
 
 LINK_COLUMNS = ("tenant_id", "host_id", "sobject", "sf_id", "fingerprint", "last_pushed_at")
 
@@ -126,3 +126,47 @@ def forget_links_not_of(
         sa.delete(link).where(link.tenant_id == tenant_id, link.sobject != sobject)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def linked_to(
+    session: SessionLike, models: Models, tenant_id: str, sf_ids: Sequence[str]
+) -> dict[str, list[Link]]:
+    """The tenant's links to these Salesforce records, by record id (a record may be the
+    record of several contacts: a duplicate linked to it, see :func:`link_contact`)."""
+    t = table_of(models.SyncLink)
+    found: dict[str, list[Link]] = {}
+    for chunk in chunks(list(dict.fromkeys(sf_ids))):
+        rows = session.execute(
+            sa.select(t.c.host_id, t.c.sobject, t.c.sf_id, t.c.fingerprint)
+            .where(t.c.tenant_id == tenant_id, t.c.sf_id.in_(chunk))
+            .order_by(t.c.id)
+        )
+        for host_id, sobject, sf_id, print_ in rows:
+            found.setdefault(sf_id, []).append(Link(host_id, sobject, sf_id, print_))
+    return found
+
+
+def link_contact(
+    session: SessionLike,
+    models: Models,
+    tenant_id: str,
+    host_id: str,
+    sobject: str,
+    sf_id: str,
+    fingerprint: str | None,
+) -> None:
+    """Point the contact at this Salesforce record (its link replaced if it had one): a
+    person chose the record, e.g. the existing record a duplicate rule matched. Its later
+    pushes update that record. ``fingerprint``: what the contact's values push as now (None:
+    its next push writes them)."""
+    model = models.SyncLink
+    link = session.scalar(
+        sa.select(model).where(model.tenant_id == tenant_id, model.host_id == host_id)
+    )
+    if link is None:
+        session.execute(sa.insert(table_of(model)).values(
+            tenant_id=tenant_id, host_id=host_id, sobject=sobject, sf_id=sf_id,
+            fingerprint=fingerprint, last_pushed_at=None,
+        ))
+        return
+    link.sobject, link.sf_id, link.fingerprint = sobject, sf_id, fingerprint

@@ -124,6 +124,10 @@ class OutboxOp(enum.StrEnum):
     UPSERT = "upsert"  # created or changed: push its current values
     DELETE = "delete"  # deleted in the host
     RETRY = "retry"  # Retry from the error log: pushed like an upsert
+    # Push anyway (the error log, a duplicate rule's alert): pushed like an upsert, with
+    # Salesforce's duplicate alert acknowledged for this contact only. (10 characters: the
+    # column's size.)
+    ALLOW_SAVE = "allow_save"
 
 
 class DeleteBehaviour(enum.StrEnum):
@@ -254,6 +258,8 @@ class SyncRunMixin:
     #: A full run resumes after this host id when its worker died.
     cursor: Mapped[str | None] = mapped_column(sa.String(64))
     message: Mapped[str | None] = mapped_column(sa.Text)
+    #: What a running push is doing: "reading" | "matching" | "writing" | "recording".
+    phase: Mapped[str | None] = mapped_column(sa.String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -7,7 +7,7 @@ for the next round, so nothing is lost and a crash simply leaves the rows to be 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -17,7 +17,17 @@ from ..host import SessionLike
 from .models import Models, OutboxOp, table_of
 from .types import utcnow
 
-__all__ = ["Batch", "add", "count", "remove", "remove_upserts", "take", "tenants_waiting"]
+__all__ = [
+    "Batch",
+    "add",
+    "allowed_duplicates",
+    "count",
+    "pending_of",
+    "remove",
+    "remove_upserts",
+    "take",
+    "tenants_waiting",
+]
 
 #: One change: (tenant id, host id, what happened).
 Change = tuple[str, str, OutboxOp]
@@ -32,6 +42,8 @@ class Batch:
     max_id: int = 0
     rows: int = 0
     retry_only: bool = False
+    #: Upserts to write with Salesforce's duplicate alert acknowledged (Push anyway).
+    allow_duplicates: set[str] = field(default_factory=set)
 
     @property
     def host_ids(self) -> list[str]:
@@ -53,10 +65,18 @@ def take(session: SessionLike, models: Models, tenant_id: str, limit: int) -> Ba
         last.pop(host_id, None)  # re-insert: keeps the order of the latest change
         last[host_id] = op
     batch = Batch(max_id=max(r[0] for r in rows), rows=len(rows))
-    batch.retry_only = all(op == OutboxOp.RETRY for _, _, op in rows)
+    batch.retry_only = all(op in _RETRIES for _, _, op in rows)
     for host_id, op in last.items():
         (batch.deletes if op == OutboxOp.DELETE else batch.upserts).append(host_id)
+    # A Push anyway holds for the contact's push even when an edit came after it.
+    batch.allow_duplicates = {
+        host_id for _, host_id, op in rows
+        if op == OutboxOp.ALLOW_SAVE and last[host_id] != OutboxOp.DELETE
+    }
     return batch
+
+
+_RETRIES = (OutboxOp.RETRY, OutboxOp.ALLOW_SAVE)
 
 
 def remove(session: SessionLike, models: Models, tenant_id: str, batch: Batch) -> None:
@@ -68,11 +88,43 @@ def remove(session: SessionLike, models: Models, tenant_id: str, batch: Batch) -
 
 
 def remove_upserts(session: SessionLike, models: Models, tenant_id: str) -> None:
-    """A full sync starting now covers every change already committed (not deletes)."""
+    """A full sync starting now covers every change already committed (not deletes, nor a
+    Push anyway: the full sync writes those contacts as the rows ask, see
+    :func:`allowed_duplicates`, and the rows stay until their own round)."""
     entry = models.OutboxEntry
     session.execute(
-        sa.delete(entry).where(entry.tenant_id == tenant_id, entry.op != OutboxOp.DELETE)
+        sa.delete(entry).where(
+            entry.tenant_id == tenant_id, entry.op.not_in([OutboxOp.DELETE, OutboxOp.ALLOW_SAVE])
+        )
     )
+
+
+def allowed_duplicates(session: SessionLike, models: Models, tenant_id: str) -> frozenset[str]:
+    """Contacts waiting for a Push anyway: a full sync writes them so too."""
+    entry = models.OutboxEntry
+    return frozenset(session.scalars(
+        sa.select(entry.host_id).where(
+            entry.tenant_id == tenant_id, entry.op == OutboxOp.ALLOW_SAVE
+        ).distinct()
+    ))
+
+
+def pending_of(
+    session: SessionLike, models: Models, tenant_id: str, host_ids: Sequence[str]
+) -> dict[str, str]:
+    """Those of ``host_ids`` with a change waiting, and its latest operation."""
+    entry = models.OutboxEntry
+    found: dict[str, str] = {}
+    if not host_ids:
+        return found
+    rows = session.execute(
+        sa.select(entry.host_id, entry.op)
+        .where(entry.tenant_id == tenant_id, entry.host_id.in_(list(dict.fromkeys(host_ids))))
+        .order_by(entry.id)
+    )
+    for host_id, op in rows:
+        found[host_id] = op
+    return found
 
 
 def count(session: SessionLike, models: Models, tenant_id: str) -> int:

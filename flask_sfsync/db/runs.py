@@ -41,6 +41,9 @@ __all__ = [
 
 _ACTIVE = [s.value for s in ACTIVE_RUN_STATUSES]
 
+#: What a running push is doing (``SyncRun.phase``), in the order a page goes through them.
+READING, MATCHING, WRITING, RECORDING = "reading", "matching", "writing", "recording"
+
 
 def new_run(
     session: SessionLike,
@@ -73,11 +76,13 @@ def start(run: SyncRunMixin) -> bool:
 
 
 def pause(run: SyncRunMixin, message: str) -> None:
+    run.phase = None
     run.status = RunStatus.PAUSED.value
     run.message = message
 
 
 def finish(run: SyncRunMixin) -> None:
+    run.phase = None
     run.status = RunStatus.FINISHED.value
     run.finished_at = utcnow()
     run.total = max(run.total, run.done)

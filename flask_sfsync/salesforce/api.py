@@ -25,7 +25,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -236,11 +236,15 @@ class SalesforceApi:
         *,
         json: Any = None,
         params: dict[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Any:
-        """``sf.restful`` (path relative to ``/services/data/vXX.X/``) under the policy."""
+        """``sf.restful`` (path relative to ``/services/data/vXX.X/``) under the policy;
+        ``headers``: request headers of this call only (e.g. the duplicate rule header)."""
         kwargs: dict[str, Any] = {"timeout": self.timeout}
         if json is not None:
             kwargs["json"] = json
+        if headers:
+            kwargs["headers"] = dict(headers)
         return self.call(lambda sf: sf.restful(path, params=params, method=method, **kwargs))
 
     def query(self, soql: str) -> Iterator[dict[str, Any]]:

@@ -5,6 +5,12 @@
 * :func:`create` / :func:`update` — ``POST`` / ``PATCH /composite/sobjects``: for orgs without
   our external ID field (then matching relies on links and email) and for updates by Id.
 
+A write may acknowledge a duplicate rule's alert (``allow_duplicates=True``, a person's "Push
+anyway"): its calls carry ``Sforce-Duplicate-Rule-Header: allowSave=true`` (REST API 52.0 and
+later), which saves records a rule would only have *alerted* about; a rule whose action is
+Block still refuses them. The header holds for a whole call, so such records go in calls of
+their own.
+
 Failures are handled at two levels: a whole call that fails transiently is retried by
 :class:`~.api.SalesforceApi`; a record whose own error is transient (``UNABLE_TO_LOCK_ROW``) is
 sent again, with the others of its kind, in a later round with backoff. Every other per-record
@@ -23,6 +29,7 @@ from .api import SalesforceApi
 from .errors import Disposition, PermanentFailure, RecordError, disposition_of, record_error
 
 __all__ = [
+    "ALLOW_SAVE",
     "COLLECTION_MAX",
     "Call",
     "RecordWrite",
@@ -39,6 +46,8 @@ __all__ = [
 ]
 
 COLLECTION_MAX = 200
+#: Acknowledge a duplicate rule's alert and save anyway (Salesforce's Duplicate Rule header).
+ALLOW_SAVE: Mapping[str, str] = {"Sforce-Duplicate-Rule-Header": "allowSave=true"}
 
 
 class Writable(Protocol):
@@ -81,20 +90,34 @@ def upsert(
     writes: Iterable[Writable],
     *,
     concurrency: int = 1,
+    allow_duplicates: bool = False,
 ) -> Iterator[WriteResult]:
-    return _write(api, upsert_call(sobject, ext_field), writes, concurrency)
+    call = upsert_call(sobject, ext_field, allow_duplicates=allow_duplicates)
+    return _write(api, call, writes, concurrency)
 
 
 def create(
-    api: SalesforceApi, sobject: str, writes: Iterable[Writable], *, concurrency: int = 1
+    api: SalesforceApi,
+    sobject: str,
+    writes: Iterable[Writable],
+    *,
+    concurrency: int = 1,
+    allow_duplicates: bool = False,
 ) -> Iterator[WriteResult]:
-    return _write(api, create_call(sobject), writes, concurrency)
+    return _write(api, create_call(sobject, allow_duplicates=allow_duplicates), writes,
+                  concurrency)
 
 
 def update(
-    api: SalesforceApi, sobject: str, writes: Iterable[Writable], *, concurrency: int = 1
+    api: SalesforceApi,
+    sobject: str,
+    writes: Iterable[Writable],
+    *,
+    concurrency: int = 1,
+    allow_duplicates: bool = False,
 ) -> Iterator[WriteResult]:
-    return _write(api, update_call(sobject), writes, concurrency)
+    return _write(api, update_call(sobject, allow_duplicates=allow_duplicates), writes,
+                  concurrency)
 
 
 def delete(api: SalesforceApi, record_ids: Iterable[str]) -> Iterator[WriteResult]:
@@ -121,6 +144,7 @@ class Call:
     path: str
     sobject: str
     creates: bool = False  # POST results carry no "created": every success is a creation
+    headers: Mapping[str, str] | None = None  # of this call only (ALLOW_SAVE)
 
 
 def _write(
@@ -203,16 +227,19 @@ def _settle(inflight: deque[Future[list[WriteResult]]]) -> Iterator[WriteResult]
         yield from results
 
 
-def upsert_call(sobject: str, ext_field: str) -> Call:
-    return Call("PATCH", f"composite/sobjects/{sobject}/{ext_field}", sobject)
+def upsert_call(sobject: str, ext_field: str, *, allow_duplicates: bool = False) -> Call:
+    return Call("PATCH", f"composite/sobjects/{sobject}/{ext_field}", sobject,
+                headers=ALLOW_SAVE if allow_duplicates else None)
 
 
-def create_call(sobject: str) -> Call:
-    return Call("POST", "composite/sobjects", sobject, creates=True)
+def create_call(sobject: str, *, allow_duplicates: bool = False) -> Call:
+    return Call("POST", "composite/sobjects", sobject, creates=True,
+                headers=ALLOW_SAVE if allow_duplicates else None)
 
 
-def update_call(sobject: str) -> Call:
-    return Call("PATCH", "composite/sobjects", sobject)
+def update_call(sobject: str, *, allow_duplicates: bool = False) -> Call:
+    return Call("PATCH", "composite/sobjects", sobject,
+                headers=ALLOW_SAVE if allow_duplicates else None)
 
 
 def write_chunk(
@@ -236,7 +263,7 @@ def _write_chunk(
             "records": [_record(call.sobject, chunk[i].fields) for i in pending],
         }
         try:
-            replies = api.rest(call.method, call.path, json=body)
+            replies = api.rest(call.method, call.path, json=body, headers=call.headers)
         except PermanentFailure as exc:
             # The whole call was refused (e.g. a value Salesforce cannot parse at all): every
             # record of it gets Salesforce's error; the other chunks go on.

@@ -1,4 +1,6 @@
-"""What a person (or a host's code) asks the push to do: Sync Now, Retry, save the settings.
+"""What a person (or a host's code) asks the push to do: Sync Now, Retry, save the settings,
+and the error log's fixes (link a duplicate to the existing record, push it anyway, retry a
+category).
 
 Each records the work in the database first and then asks the job layer for a drain, so a
 lost enqueue (Redis down) loses nothing: the sweep finds the work again.
@@ -12,18 +14,35 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from ..db import errorlog, links, outbox, runs, tenant_settings
-from ..db.models import DeleteBehaviour, OutboxOp, RunKind, SyncRunMixin, SyncSettingsMixin
+from ..db.models import (
+    DeleteBehaviour,
+    OutboxOp,
+    RunKind,
+    SyncErrorMixin,
+    SyncRunMixin,
+    SyncSettingsMixin,
+)
+from ..salesforce import SalesforceFailure
 from ..state import get_state
-from ..sync import PushAs
-from .context import default_lead_source
+from ..sync import Link, PushAs
+from ..sync.failures import Category
+from ..sync.push.plan import OrgSchema, draft
+from .context import default_lead_source, open_context
+from .failures import category_codes, sobject_of_id
 
 __all__ = [
     "TYPE_CHANGES",
+    "FixRefused",
+    "Linked",
     "SettingsChoice",
+    "link_to_existing",
     "linked_counts",
+    "push_anyway",
+    "retry_category",
     "retry_errors",
     "save_settings",
     "settings_of",
+    "set_auto_sync",
     "settings_saved",
     "start_full_sync",
 ]
@@ -100,6 +119,23 @@ def save_settings(tenant_id: str, choice: SettingsChoice) -> bool:
     return False
 
 
+def set_auto_sync(tenant_id: str, on: bool) -> bool:
+    """Auto Sync on or off, keeping the other settings (the Overview's toggle). Turning it on
+    pushes everything once, then each change; returns whether a full sync started. The
+    settings must have been saved once (nothing is pushed before that)."""
+    state = get_state()
+    row = settings_of(tenant_id)
+    if not row.saved:
+        raise RuntimeError("save the sync settings first")
+    was_on = row.auto_sync
+    row.auto_sync = on
+    state.db.session.commit()
+    if on and not was_on:
+        start_full_sync(tenant_id)
+        return True
+    return False
+
+
 def start_full_sync(tenant_id: str) -> tuple[SyncRunMixin, bool]:
     """Queue a full push (Sync Now). Returns (run, started): a running one is returned as is."""
     state = get_state()
@@ -129,6 +165,121 @@ def retry_errors(tenant_id: str, entry_ids: Sequence[int] | None = None) -> int:
     session, models = state.db.session, state.models
     host_ids = errorlog.error_host_ids(session, models, tenant_id, entry_ids)
     outbox.add(session, models, ((tenant_id, h, OutboxOp.RETRY) for h in host_ids))
+    session.commit()
+    if host_ids:
+        state.jobs.enqueue_drain(tenant_id)
+    return len(host_ids)
+
+
+# -- the error log's fixes ----------------------------------------------------------------------
+
+
+class FixRefused(ValueError):
+    """The fix does not apply to this entry (the message says why, for the person)."""
+
+
+@dataclass(frozen=True)
+class Linked:
+    """A contact now linked to an existing Salesforce record."""
+
+    host_id: str
+    sobject: str
+    sf_id: str
+    #: The tenant's other contacts linked to the same record.
+    shared_with: tuple[str, ...]
+
+
+def _open_entry(tenant_id: str, entry_id: int) -> SyncErrorMixin:
+    state = get_state()
+    entry = errorlog.own_entry(state.db.session, state.models, tenant_id, entry_id)
+    if entry is None:
+        raise LookupError(f"no error-log entry {entry_id} of this tenant")
+    if entry.resolved_at is not None:
+        raise FixRefused("This entry is already resolved.")
+    return entry
+
+
+def link_to_existing(tenant_id: str, entry_id: int) -> Linked:
+    """A DUPLICATES_DETECTED entry's contact becomes the contact of the record the duplicate
+    rule matched (another contact's, or one made in Salesforce): a link row, the entry
+    resolved, nothing pushed. Its later changes update that record.
+
+    The link remembers what the contact's values push as now, so the next sync does not
+    write this contact's values over the record's (when Salesforce cannot be asked for the
+    fields' describe, the next push writes them)."""
+    state = get_state()
+    session, models = state.db.session, state.models
+    entry = _open_entry(tenant_id, entry_id)
+    if not entry.duplicate_id:
+        raise FixRefused("Salesforce named no matching record for this entry: Retry it, or "
+                         "Push anyway.")
+    sf_id = str(entry.duplicate_id)
+    others = [k for k in links.linked_to(session, models, tenant_id, [sf_id]).get(sf_id, ())
+              if k.host_id != entry.host_id]
+    sobject = others[0].sobject if others else sobject_of_id(sf_id, entry.sobject)
+    host_id = entry.host_id
+    print_ = _in_step_fingerprint(tenant_id, host_id, sobject, sf_id)
+    links.link_contact(session, models, tenant_id, host_id, sobject, sf_id, print_)
+    errorlog.resolve(session, models, tenant_id, [entry.id])
+    errorlog.record_history(session, models, [{
+        "tenant_id": tenant_id, "host_id": host_id, "run_id": None, "status": "linked",
+        "action": None, "sobject": sobject, "sf_id": sf_id,
+        "detail": "Linked to the existing Salesforce record the duplicate rule matched",
+    }])
+    session.commit()
+    return Linked(host_id, sobject, sf_id, tuple(k.host_id for k in others))
+
+
+def _in_step_fingerprint(tenant_id: str, host_id: str, sobject: str, sf_id: str) -> str | None:
+    """The fingerprint the next push computes for the contact linked to ``sf_id``: with it
+    the contact counts as unchanged. None when it cannot be known now."""
+    state = get_state()
+    values = state.contact_adapter().load_sync(state.db.session, tenant_id, [host_id])
+    if not values:
+        return None
+    try:
+        ctx = open_context(tenant_id)
+    except SalesforceFailure:
+        return None
+    try:
+        push = ctx.push
+        # Usually the describes the push cached (no call); else two describes.
+        schema = OrgSchema(ctx.describe.get(ctx.api, "Lead"),
+                           ctx.describe.get(ctx.api, "Contact"), push.external_id_field)
+        drafts, _ = draft(values, push, schema, {host_id: Link(host_id, sobject, sf_id, None)},
+                          {})
+    except SalesforceFailure:
+        return None
+    finally:
+        ctx.close()
+    return drafts[0].fingerprint if drafts else None
+
+
+def push_anyway(tenant_id: str, entry_id: int) -> None:
+    """Push a DUPLICATES_DETECTED entry's contact again, acknowledging the duplicate rule's
+    alert (``allowSave``) for this contact only; the entry resolves when Salesforce saves it.
+    A rule that blocks (rather than alerts) refuses it again."""
+    entry = _open_entry(tenant_id, entry_id)
+    if entry.error_code != "DUPLICATES_DETECTED":
+        raise FixRefused("Push anyway is for records a duplicate rule refused.")
+    _queue(tenant_id, [entry.host_id], OutboxOp.ALLOW_SAVE)
+
+
+def retry_category(tenant_id: str, category: Category) -> int:
+    """Push the contacts of the open entries of ``category`` again; how many."""
+    state = get_state()
+    codes = category_codes(tenant_id, category)
+    if not codes:
+        return 0
+    host_ids = errorlog.error_host_ids(state.db.session, state.models, tenant_id, None,
+                                       codes=codes)
+    return _queue(tenant_id, host_ids, OutboxOp.RETRY)
+
+
+def _queue(tenant_id: str, host_ids: Sequence[str], op: OutboxOp) -> int:
+    state = get_state()
+    session, models = state.db.session, state.models
+    outbox.add(session, models, ((tenant_id, h, op) for h in host_ids))
     session.commit()
     if host_ids:
         state.jobs.enqueue_drain(tenant_id)

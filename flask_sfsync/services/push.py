@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -135,6 +135,7 @@ def _run_full(ctx: SyncContext, run: SyncRunMixin) -> None:
     """
     session = ctx.session
     first = runs.start(run)
+    run.phase = runs.READING
     if first:
         run.total = ctx.adapter.count(session, ctx.tenant_id)
         # Every change committed so far is covered by this sync's fresh read of the contacts.
@@ -143,7 +144,10 @@ def _run_full(ctx: SyncContext, run: SyncRunMixin) -> None:
     if first:
         _signal_started(ctx, run)
     page_size = ctx.settings.push_page_size
-    with _pushing(ctx, run, expected=max(0, run.total - run.done)) as feed:
+    # Push anyway clicked before this sync: those contacts are written so by it too.
+    allowed = outbox.allowed_duplicates(session, ctx.models, ctx.tenant_id)
+    with _pushing(ctx, run, expected=max(0, run.total - run.done),
+                  allow_duplicates=allowed) as feed:
         cursor = run.cursor
         while True:
             fed, last = 0, None
@@ -238,7 +242,7 @@ def _push_batch(ctx: SyncContext, batch: outbox.Batch) -> None:
         _signal_started(ctx, run)
     values = ctx.adapter.load_sync(ctx.session, ctx.tenant_id, batch.upserts)
     gone = len(batch.upserts) - len(values)  # deleted since, or not this tenant's
-    _push(ctx, run, values)
+    _push(ctx, run, values, batch.allow_duplicates)
     if batch.deletes:
         _delete(ctx, run, batch.deletes)
     run.done += gone
@@ -246,11 +250,16 @@ def _push_batch(ctx: SyncContext, batch: outbox.Batch) -> None:
     _finish(ctx, run)
 
 
-def _push(ctx: SyncContext, run: SyncRunMixin, values: list[HostContact]) -> None:
+def _push(
+    ctx: SyncContext,
+    run: SyncRunMixin,
+    values: list[HostContact],
+    allow_duplicates: Collection[str] = (),
+) -> None:
     """Push ``values``; raises :class:`_Halt` when the connection paused or stopped."""
     if not values:
         return
-    with _pushing(ctx, run, expected=len(values)) as feed:
+    with _pushing(ctx, run, expected=len(values), allow_duplicates=allow_duplicates) as feed:
         feed(values)
 
 
@@ -266,13 +275,24 @@ class _Feed:
 
     def sink(self, outcomes: Sequence[Outcome]) -> None:
         self.seen.update(o.host_id for o in outcomes)
+        self.recorder.run.phase = runs.RECORDING  # committed with the outcomes
         self.recorder(outcomes)
+
+    def _phase(self, phase: str) -> None:
+        """Show what the push does now. Committed at once: a change left pending would hold
+        SQLite's write lock while the writers' threads wait to store a refreshed token."""
+        run = self.recorder.run
+        if run.phase != phase:
+            run.phase = phase
+            self.ctx.session.commit()
 
     def __call__(self, batch: list[HostContact]) -> None:
         ids = [str(v["id"]) for v in batch]
         self.seen = set()
+        self._phase(runs.MATCHING)
         try:
             self.stream.add(batch)
+            self._phase(runs.WRITING)
         except PermanentFailure as exc:
             self.ctx.session.rollback()
             error = exc.errors[0] if exc.errors else RecordError(exc.error_code, str(exc))
@@ -284,13 +304,20 @@ class _Feed:
 
 
 @contextmanager
-def _pushing(ctx: SyncContext, run: SyncRunMixin, *, expected: int) -> Iterator[_Feed]:
+def _pushing(
+    ctx: SyncContext,
+    run: SyncRunMixin,
+    *,
+    expected: int,
+    allow_duplicates: Collection[str] = (),
+) -> Iterator[_Feed]:
     """A stream for ``run``, finished on exit; what stopped it is handled here (pause, stop)."""
     store = DbLinkStore(ctx.session, ctx.models, ctx.tenant_id)
     recorder = OutcomeRecorder(ctx.session, ctx.models, run, store.had_link)
     stream = PushStream(
         ctx.api, ctx.push, store, describe=ctx.describe,
         owners=ctx.owners, expected=expected, keep_outcomes=False,
+        allow_duplicates=allow_duplicates,
     )
     feed = _Feed(ctx, stream, recorder)
     stream.on_outcomes = feed.sink

@@ -40,10 +40,48 @@ def run_dict(
         "failed": run.failed,
         "api_calls": run.api_calls,
         "message": run.message,
+        "phase": run.phase if run.status == RunStatus.RUNNING else None,
+        "summary": summary(run),
+        "outcome": outcome(run),
         "started_at": _iso(run.started_at),
         "finished_at": _iso(run.finished_at),
         "paused_until": _iso(paused_until) if run.status == RunStatus.PAUSED else None,
     }
+
+
+def outcome(run: SyncRunMixin) -> str:
+    """How a run ended, for its colour: "running" (not yet), "clean", "failures", "stopped"."""
+    if run.status in (RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.PAUSED):
+        return "running"
+    if run.status == RunStatus.STOPPED:
+        return "stopped"
+    return "failures" if run.failed else "clean"
+
+
+def summary(run: SyncRunMixin) -> str:
+    """One line a person reads, e.g. "Finished with 3 failures: 248 pushed, 2 unchanged,
+    1 skipped, 3 failed." A queued or running run says what it is doing."""
+    counts = (
+        f"{run.pushed} pushed, {run.unchanged} unchanged, {run.skipped} skipped, "
+        f"{run.failed} failed"
+    )
+    if run.status == RunStatus.QUEUED:
+        return "Waiting for a worker to start it."
+    if run.status == RunStatus.RUNNING:
+        doing = {
+            "reading": "Reading your contacts", "matching": "Matching them with Salesforce",
+            "writing": "Writing to Salesforce", "recording": "Recording the results",
+        }.get(run.phase or "", "Working")
+        return f"{doing}: {min(run.done, run.total) if run.total else run.done} of {run.total}."
+    if run.status == RunStatus.PAUSED:
+        return f"Paused: {(run.message or 'it resumes by itself').rstrip('.')}. So far {counts}."
+    if run.status == RunStatus.STOPPED:
+        why = (run.message or "the sync could not go on").rstrip(".")
+        return f"Stopped: {why}. So far {counts}."
+    if run.failed:
+        plural = "s" if run.failed != 1 else ""
+        return f"Finished with {run.failed} failure{plural}: {counts}."
+    return f"Finished: {counts}."
 
 
 def sync_status(tenant_id: str) -> dict[str, Any]:

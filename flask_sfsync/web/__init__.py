@@ -13,7 +13,7 @@ from flask import Blueprint, get_flashed_messages
 from flask.globals import request_ctx
 
 from ..state import get_state
-from . import csrf, guard, integrations, oauth_flow, panel, safety, sync
+from . import csrf, guard, integrations, oauth_flow, panel, safety, sync, tabs
 
 __all__ = ["create_blueprint", "template_globals"]
 
@@ -56,6 +56,7 @@ def _template_globals() -> dict[str, Any]:
         "sfsync_csrf_token": csrf.token,
         "sfsync_csrf_field": csrf.field_name,
         "sfsync_flashes": _flashes_to_show,
+        "sfsync_tabs": tabs.tabs,
     }
 
 

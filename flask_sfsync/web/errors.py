@@ -1,4 +1,13 @@
-"""The error log (Retry, Retry all) and each contact's sync history."""
+"""The error log (each failure explained, grouped by category, with its fixes) and each
+contact's sync history.
+
+Fixes a person can make from here (every one a POST, CSRF-checked by the blueprint, on the
+tenant's own entries only: another tenant's id is 404):
+
+* Retry one entry, a category, or all: the contacts are pushed again;
+* Link to the existing Salesforce record (a duplicate rule's match): no push needed;
+* Push anyway (a duplicate rule's alert acknowledged for that contact only).
+"""
 
 from __future__ import annotations
 
@@ -8,37 +17,58 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from ..db import errorlog
-from ..services.actions import retry_errors
+from ..db.models import SyncErrorMixin
+from ..services import actions
 from ..services.connections import connection_for
+from ..services.failures import error_log, explain_detail
 from ..state import get_state
+from ..sync.failures import Category
 from .guard import current_tenant
 from .panel import contacts_by_id, record_url
+from .safety import safe_next
 
-__all__ = ["errors_view", "history_view", "retry_all_view", "retry_view"]
+__all__ = [
+    "errors_view",
+    "history_view",
+    "link_view",
+    "push_anyway_view",
+    "retry_all_view",
+    "retry_category_view",
+    "retry_view",
+]
 
 PAGE_SIZE = 100
+_CATEGORIES = {c.value: c for c in Category}
+
+
+def _category_arg(value: str | None) -> Category | None:
+    return _CATEGORIES.get(value or "")
 
 
 def errors_view() -> str:
     tenant = current_tenant()
     state = get_state()
-    show = request.args.get("show", "open")
-    entries = errorlog.entries(
-        state.db.session, state.models, tenant, include_resolved=show == "all", limit=PAGE_SIZE
-    )
+    show = "all" if request.args.get("show") == "all" else "open"
+    category = _category_arg(request.args.get("category"))
+    log = error_log(tenant, include_resolved=show == "all", category=category, limit=PAGE_SIZE)
+    matched = [h for e in log.entries if e.duplicate for h in e.duplicate.host_ids]
     conn = connection_for(tenant)
     return render_template(
         "sfsync/errors.html",
         connection=conn,
-        entries=entries,
+        log=log,
+        entries=log.entries,
         show=show,
-        contacts=contacts_by_id(tenant, [e.host_id for e in entries]),
+        category=category,
+        here=url_for(".sync_errors", show=show if show == "all" else None,
+                     category=category.value if category else None),
+        contacts=contacts_by_id(tenant, [e.entry.host_id for e in log.entries] + matched),
         adapter=state.adapter,
         record_url=lambda sobject, sf_id: record_url(conn, sobject, sf_id),
     )
 
 
-def _own_entry(entry_id: int) -> Any:
+def _own_entry(entry_id: int) -> SyncErrorMixin:
     state = get_state()
     entry = errorlog.own_entry(state.db.session, state.models, current_tenant(), entry_id)
     if entry is None:
@@ -46,22 +76,75 @@ def _own_entry(entry_id: int) -> Any:
     return entry
 
 
+def _back() -> Response:
+    """To the error log as the person had it (its filter), never to another site."""
+    return redirect(safe_next(request.form.get("next"), url_for(".sync_errors")))
+
+
 def retry_view(entry_id: int) -> Response:
     entry = _own_entry(entry_id)
     if entry.resolved_at is not None:
         flash("This entry is already resolved.", "info")
-    elif retry_errors(current_tenant(), [entry.id]):
+    elif actions.retry_errors(current_tenant(), [entry.id]):
         flash("The contact is queued to be pushed again.", "success")
-    return redirect(url_for(".sync_errors"))
+    return _back()
 
 
 def retry_all_view() -> Response:
-    count = retry_errors(current_tenant())
+    count = actions.retry_errors(current_tenant())
     if count:
         flash(f"{count} contact(s) queued to be pushed again.", "success")
     else:
         flash("There is nothing to retry.", "info")
-    return redirect(url_for(".sync_errors"))
+    return _back()
+
+
+def retry_category_view(category: str) -> Response:
+    chosen = _category_arg(category)
+    if chosen is None:
+        abort(404)
+    count = actions.retry_category(current_tenant(), chosen)
+    if count:
+        flash(f"{count} contact(s) with {chosen.label.lower()} errors queued to be pushed "
+              f"again.", "success")
+    else:
+        flash(f"There are no open {chosen.label.lower()} errors to retry.", "info")
+    return _back()
+
+
+def link_view(entry_id: int) -> Response:
+    entry = _own_entry(entry_id)
+    tenant = current_tenant()
+    try:
+        linked = actions.link_to_existing(tenant, entry.id)
+    except actions.FixRefused as exc:
+        flash(str(exc), "info")
+        return _back()
+    adapter = get_state().adapter
+    contacts = contacts_by_id(tenant, [linked.host_id, *linked.shared_with])
+    who = _label(adapter, contacts, linked.host_id)
+    others = [_label(adapter, contacts, h) for h in linked.shared_with]
+    with_whom = f" (also {', '.join(others)}'s record)" if others else ""
+    flash(f"{who} is now linked to the existing Salesforce {linked.sobject}{with_whom}: "
+          f"its changes go to that record. Nothing else to do for this entry.", "success")
+    return _back()
+
+
+def push_anyway_view(entry_id: int) -> Response:
+    entry = _own_entry(entry_id)
+    try:
+        actions.push_anyway(current_tenant(), entry.id)
+    except actions.FixRefused as exc:
+        flash(str(exc), "info")
+        return _back()
+    flash("The contact is queued to be pushed as a record of its own, past Salesforce's "
+          "duplicate alert.", "success")
+    return _back()
+
+
+def _label(adapter: Any, contacts: dict[str, Any], host_id: str) -> str:
+    contact = contacts.get(host_id)
+    return str(adapter.label(contact)) if contact is not None else f"Contact #{host_id}"
 
 
 def history_view(host_id: str) -> str:
@@ -74,12 +157,17 @@ def history_view(host_id: str) -> str:
     if contact is None and not entries and link is None:
         abort(404)
     conn = connection_for(tenant)
+    explained = {
+        h.id: explain_detail(h.detail, h.sobject) for h in entries if h.status == "failed"
+    }
     return render_template(
         "sfsync/history.html",
         host_id=host_id,
         contact=contact,
         adapter=state.adapter,
         entries=entries,
+        explained=explained,
         link=link,
+        open_error=errorlog.open_error_of(state.db.session, state.models, tenant, host_id),
         record_url=lambda sobject, sf_id: record_url(conn, sobject, sf_id),
     )

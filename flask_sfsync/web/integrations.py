@@ -18,14 +18,20 @@ def add() -> str:
     return render_template("sfsync/add.html", connection=connection_for(current_tenant()))
 
 
+def disconnect_confirm(connection_id: int | None) -> str:
+    """Asks first: what stays (the records in Salesforce) and what stops (syncing)."""
+    return render_template("sfsync/disconnect.html", connection=own_connection(connection_id))
+
+
 def disconnect_view(connection_id: int | None) -> Response:
     conn = own_connection(connection_id)
     if disconnect(conn):
-        flash("Salesforce is disconnected: the authorization was revoked at Salesforce.", "success")
+        flash("Disconnected; the token was revoked at Salesforce. Your Salesforce records stay.",
+              "success")
     else:
         flash(
-            "Salesforce is disconnected here, but Salesforce could not be reached to revoke the "
-            "authorization. You can also remove it in Salesforce under Connected Apps OAuth Usage.",
+            "Disconnected here, but Salesforce could not be reached to revoke the token. You can "
+            "also remove it in Salesforce under Connected Apps OAuth Usage.",
             "warning",
         )
     return redirect(url_for(".integrations"))
@@ -40,6 +46,10 @@ def register(bp: Blueprint) -> None:
         disconnect_view,
         methods=["POST"],
         defaults={"connection_id": None},
+    )
+    bp.add_url_rule(
+        f"/salesforce/<{ID}:connection_id>/disconnect", "disconnect_confirm",
+        disconnect_confirm, methods=["GET"],
     )
     bp.add_url_rule(
         f"/salesforce/<{ID}:connection_id>/disconnect",

@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response
 
 from ..db import errorlog, runs
 from ..db.models import ConnectionStatus, RunKind
-from ..services.actions import settings_saved, start_full_sync
+from ..services.actions import set_auto_sync, settings_saved, start_full_sync
 from ..services.connections import connection_for
 from ..services.status import sync_status
 from ..state import get_state
@@ -32,7 +32,7 @@ from .guard import current_tenant
 from .panel import contacts_by_id
 from .safety import ID, safe_next
 
-__all__ = ["register", "status_view", "sync_now_view", "sync_view"]
+__all__ = ["auto_sync_view", "register", "status_view", "sync_now_view", "sync_view"]
 
 SKIPPED_SHOWN = 200
 
@@ -75,6 +75,23 @@ def sync_now_view() -> Response:
     return redirect(target)
 
 
+def auto_sync_view() -> Response:
+    """The Overview's Auto Sync toggle."""
+    tenant = current_tenant()
+    conn = connection_for(tenant)
+    on = request.form.get("auto_sync") == "on"
+    if conn is None or conn.status != ConnectionStatus.CONNECTED:
+        flash("Connect Salesforce before turning Auto Sync on.", "error")
+    elif not settings_saved(tenant):
+        flash("Save the sync settings first: nothing is pushed until they are saved.", "warning")
+        return redirect(url_for(".sync_settings"))
+    elif set_auto_sync(tenant, on):
+        flash("Auto Sync is on: everything is being pushed once, then each change.", "success")
+    else:
+        flash("Auto Sync is on." if on else "Auto Sync is off: push with Sync Now.", "success")
+    return redirect(url_for(".integrations"))
+
+
 def status_view() -> Response:
     response = jsonify(sync_status(current_tenant()))
     response.headers["Cache-Control"] = "no-store"
@@ -86,10 +103,17 @@ _PAGES: list[tuple[str, str, Callable[..., Any], list[str]]] = [
     ("/salesforce/fields", "sync_fields", settings.fields_view, ["POST"]),
     ("/salesforce/sync", "sync_page", sync_view, ["GET"]),
     ("/salesforce/sync", "sync_now", sync_now_view, ["POST"]),
+    ("/salesforce/auto-sync", "sync_auto", auto_sync_view, ["POST"]),
     ("/salesforce/sync/status.json", "sync_status", status_view, ["GET"]),
     ("/salesforce/errors", "sync_errors", errors.errors_view, ["GET"]),
     ("/salesforce/errors/retry-all", "sync_retry_all", errors.retry_all_view, ["POST"]),
     (f"/salesforce/errors/<{ID}:entry_id>/retry", "sync_retry", errors.retry_view, ["POST"]),
+    ("/salesforce/errors/retry/<category>", "sync_retry_category", errors.retry_category_view,
+     ["POST"]),
+    (f"/salesforce/errors/<{ID}:entry_id>/link", "sync_error_link", errors.link_view,
+     ["POST"]),
+    (f"/salesforce/errors/<{ID}:entry_id>/push-anyway", "sync_error_push_anyway",
+     errors.push_anyway_view, ["POST"]),
     ("/salesforce/contacts/<host_id>/history", "sync_history", errors.history_view, ["GET"]),
 ]
 

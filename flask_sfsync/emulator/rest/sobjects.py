@@ -8,6 +8,7 @@ URLs when the external ID matches several records, 404 for a field that is not a
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from werkzeug import Request, Response
@@ -92,11 +93,15 @@ def base_path(version: str) -> str:
 
 
 def allow_duplicates(request: Request) -> bool:
-    """``Sforce-Duplicate-Rule-Header: allowSave=true`` saves despite a duplicate rule."""
+    """``Sforce-Duplicate-Rule-Header: allowSave=true`` saves despite a duplicate rule's alert.
+
+    Salesforce's documented form separates the options with semicolons
+    (``allowSave=true; includeRecordDetails=true; runAsCurrentUser=true``); commas are read
+    too."""
     header = request.headers.get("Sforce-Duplicate-Rule-Header", "")
     options = {
         key.strip().lower(): value.strip().lower()
-        for key, _, value in (part.partition("=") for part in header.split(","))
+        for key, _, value in (part.partition("=") for part in re.split(r"[;,]", header))
     }
     return options.get("allowsave") == "true"
 

@@ -30,6 +30,7 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("direction", sa.String(10), nullable=False, server_default="push")
         )
+        batch.add_column(sa.Column("phase", sa.String(20), nullable=True))
         # A run's pause lives on the tenant's settings row (one place for it).
         batch.drop_column("paused_until")
     with op.batch_alter_table("sfsync_sync_runs") as batch:
@@ -53,6 +54,7 @@ def downgrade() -> None:
     op.drop_table("sfsync_oauth_states")
     with op.batch_alter_table("sfsync_sync_runs") as batch:
         batch.add_column(sa.Column("paused_until", TZ, nullable=True))
+        batch.drop_column("phase")
         batch.drop_column("direction")
     with op.batch_alter_table("sfsync_settings") as batch:
         batch.drop_column("match_other_type")

@@ -23,6 +23,11 @@ A push that can never reach the threshold (``expected`` contacts in all, at most
 threshold) does not wait: each page's calls go into a :class:`~.pipeline.Pipeline` as soon
 as the page is planned, and Salesforce saves them while the next page is read and planned.
 
+Contacts named in ``allow_duplicates`` (a person's "Push anyway" from the error log) are
+written at once, in Collections calls of their own that acknowledge Salesforce's duplicate
+rule alert (:data:`~flask_sfsync.salesforce.writers.ALLOW_SAVE`: the header holds for a whole
+call, and Bulk API has no such header); everything else goes its usual way.
+
 What has not been written yet is :attr:`PushStream.pending`: a caller that keeps a resume
 point (the full sync's cursor) moves it only when nothing is pending.
 
@@ -42,7 +47,7 @@ and the sink, and the contacts without an outcome are for the next push. A
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from flask_sfsync.salesforce import writers
@@ -92,10 +97,12 @@ class PushStream:
         owners: OwnerDirectory = default_directory,
         expected: int = 0,
         keep_outcomes: bool = True,
+        allow_duplicates: Collection[str] = (),
     ) -> None:
         """``expected``: how many contacts the pages will bring in all (0: unknown), so the
         first page can decide how to match; ``keep_outcomes``: collect every outcome and link
-        in the report (a caller with a sink that stores them does not need them twice)."""
+        in the report (a caller with a sink that stores them does not need them twice);
+        ``allow_duplicates``: host ids to write past a duplicate rule's alert."""
         self.api = api
         self.settings = settings
         self.link_store = link_store
@@ -104,6 +111,7 @@ class PushStream:
         self.owners = owners
         self.expected = expected
         self.keep_outcomes = keep_outcomes
+        self.allow_duplicates = frozenset(allow_duplicates)
         self.report = PushReport()
         self._calls_before = api.meter.calls
         self.planner = PagePlanner(api, settings, link_store, describe=describe,
@@ -150,7 +158,19 @@ class PushStream:
             for host_id, _, error in plan.failures
         ])
         for group, writes in plan.groups().items():
-            self._queue(group, writes)
+            if self.allow_duplicates:
+                writes = self._write_allowed(group, writes)
+            if writes:
+                self._queue(group, writes)
+
+    def _write_allowed(self, group: Group, writes: list[PlannedWrite]) -> list[PlannedWrite]:
+        """Write those of ``writes`` a person pushes anyway (past a duplicate alert) now, in
+        calls of their own; the others are returned."""
+        allowed = [w for w in writes if w.host_id in self.allow_duplicates]
+        if not allowed:
+            return writes
+        self._collections(group, allowed, allow_duplicates=True)
+        return [w for w in writes if w.host_id not in self.allow_duplicates]
 
     def finish(self) -> PushReport:
         """Write everything still waiting; the report says what happened."""
@@ -278,21 +298,29 @@ class PushStream:
             self._collections(group, writes, relink=False)
 
     def _collections(
-        self, group: Group, group_writes: list[PlannedWrite], *, relink: bool = True
+        self,
+        group: Group,
+        group_writes: list[PlannedWrite],
+        *,
+        relink: bool = True,
+        allow_duplicates: bool = False,
     ) -> None:
         sobject, action = group
         by_host = {w.host_id: w for w in group_writes}
         writes = by_account(group_writes)
         concurrency = self.settings.write_concurrency
         ext_field = self.settings.external_id_field
+        allow = allow_duplicates
         results: Iterator[writers.WriteResult]
         if action is Action.UPSERT:
             results = writers.upsert(self.api, sobject, ext_field, writes,
-                                     concurrency=concurrency)
+                                     concurrency=concurrency, allow_duplicates=allow)
         elif action is Action.UPDATE:
-            results = writers.update(self.api, sobject, writes, concurrency=concurrency)
+            results = writers.update(self.api, sobject, writes, concurrency=concurrency,
+                                     allow_duplicates=allow)
         else:
-            results = writers.create(self.api, sobject, writes, concurrency=concurrency)
+            results = writers.create(self.api, sobject, writes, concurrency=concurrency,
+                                     allow_duplicates=allow)
         del writes
         record_every = writers.COLLECTION_MAX  # call by call: the progress moves with them
         chunk: list[tuple[Outcome, PlannedWrite]] = []
@@ -394,6 +422,7 @@ def push(
     on_outcomes: OutcomeSink | None = None,
     describe: DescribeCache = default_cache,
     owners: OwnerDirectory = default_directory,
+    allow_duplicates: Collection[str] = (),
 ) -> PushReport:
     """One page of contacts, pushed at once (a :class:`PushStream` fed once)::
 
@@ -402,7 +431,7 @@ def push(
     contacts = list(contacts)
     stream = PushStream(
         api, settings, link_store, on_outcomes=on_outcomes, describe=describe, owners=owners,
-        expected=len(contacts),
+        expected=len(contacts), allow_duplicates=allow_duplicates,
     )
     stream.add(contacts)
     return stream.finish()

@@ -1,0 +1,201 @@
+"""The error log as a person reads it: each entry explained, grouped by category, with what
+a duplicate rule's match is.
+
+The words come from :mod:`flask_sfsync.sync.failures` (the catalogue of Salesforce's codes);
+here they meet the tenant's data: what the host calls each field (its adapter's mapping), a
+field's length from the describe the push already cached (no call to Salesforce is made for a
+page), and the contacts of the tenant a duplicate rule's match is linked to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from redis.exceptions import RedisError
+
+from ..db import errorlog, links, outbox
+from ..db.models import SalesforceConnectionMixin, SyncErrorMixin
+from ..salesforce import ObjectInfo
+from ..state import get_state
+from ..sync.failures import Category, Explanation, category_of, explain, field_names, split_detail
+from .connections import connection_for
+
+__all__ = [
+    "CategoryCount",
+    "DuplicateMatch",
+    "ErrorLog",
+    "LogEntry",
+    "category_codes",
+    "error_log",
+    "explain_detail",
+    "sobject_of_id",
+]
+
+#: Salesforce record id prefixes of the objects a contact is pushed as.
+KEY_PREFIXES = {"00Q": "Lead", "003": "Contact"}
+
+
+@dataclass(frozen=True)
+class DuplicateMatch:
+    """The record a duplicate rule matched, and who here it belongs to."""
+
+    sf_id: str
+    sobject: str
+    #: The tenant's other contacts linked to that record (none: a record made in Salesforce,
+    #: or by someone else).
+    host_ids: tuple[str, ...]
+    #: Those of them that the entry's own sync pushed (the same email, the same run).
+    same_run: frozenset[str]
+
+    @property
+    def ours(self) -> bool:
+        return bool(self.host_ids)
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    entry: SyncErrorMixin
+    explanation: Explanation
+    duplicate: DuplicateMatch | None
+    #: The contact's change waiting to be pushed (an outbox operation: "retry",
+    #: "allow_save", "upsert"), None when nothing waits.
+    pending: str | None
+
+    @property
+    def category(self) -> Category:
+        return self.explanation.category
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    category: Category
+    count: int
+
+
+@dataclass(frozen=True)
+class ErrorLog:
+    entries: list[LogEntry]
+    #: Every category with entries, in the catalogue's order (of the open entries, or of all
+    #: entries when resolved ones are shown too).
+    categories: list[CategoryCount]
+
+    @property
+    def total(self) -> int:
+        return sum(c.count for c in self.categories)
+
+
+def sobject_of_id(sf_id: str, default: str) -> str:
+    """The object of a Salesforce record id, from its key prefix."""
+    return KEY_PREFIXES.get(sf_id[:3], default)
+
+
+def category_codes(
+    tenant_id: str, category: Category, *, include_resolved: bool = False
+) -> list[str]:
+    """The Salesforce error codes of the tenant's entries in ``category``."""
+    state = get_state()
+    counts = errorlog.code_counts(
+        state.db.session, state.models, tenant_id, include_resolved=include_resolved
+    )
+    return sorted(code for code in counts if category_of(code) is category)
+
+
+def error_log(
+    tenant_id: str,
+    *,
+    include_resolved: bool = False,
+    category: Category | None = None,
+    limit: int = 100,
+) -> ErrorLog:
+    """The newest entries (of ``category`` only, when given), explained."""
+    state = get_state()
+    session, models = state.db.session, state.models
+    counts = errorlog.code_counts(session, models, tenant_id, include_resolved=include_resolved)
+    per_category: dict[Category, int] = {}
+    for code, count in counts.items():
+        per_category[category_of(code)] = per_category.get(category_of(code), 0) + count
+    categories = [CategoryCount(c, per_category[c]) for c in Category if c in per_category]
+    codes = None
+    if category is not None:
+        codes = sorted(code for code in counts if category_of(code) is category)
+    found = errorlog.entries(
+        session, models, tenant_id, include_resolved=include_resolved, limit=limit, codes=codes
+    )
+    return ErrorLog(_explained(tenant_id, found), categories)
+
+
+def explain_detail(detail: str | None, sobject: str | None) -> Explanation | None:
+    """A history row's ``"CODE: message"``, explained (None: the row is not an error)."""
+    parts = split_detail(detail)
+    if parts is None:
+        return None
+    code, message = parts
+    names = _names(sobject or "Lead")
+    return explain(code, message, sobject=sobject, names=names)
+
+
+def _explained(tenant_id: str, found: Sequence[SyncErrorMixin]) -> list[LogEntry]:
+    state = get_state()
+    session, models = state.db.session, state.models
+    conn = connection_for(tenant_id)
+    names: dict[str, dict[str, str]] = {}
+    describes: dict[str, ObjectInfo | None] = {}
+    matches = _duplicate_matches(tenant_id, found)
+    pending = outbox.pending_of(session, models, tenant_id, [e.host_id for e in found])
+    out: list[LogEntry] = []
+    for e in found:
+        if e.sobject not in names:
+            names[e.sobject] = _names(e.sobject)
+        info = None
+        if e.error_code == "STRING_TOO_LONG":  # the only code a describe adds to
+            if e.sobject not in describes:
+                describes[e.sobject] = _cached_describe(conn, e.sobject)
+            info = describes[e.sobject]
+        fields = tuple(f.strip() for f in (e.fields or "").split(",") if f.strip())
+        explanation = explain(e.error_code, e.message, fields, sobject=e.sobject, info=info,
+                              names=names[e.sobject])
+        open_ = e.resolved_at is None
+        out.append(LogEntry(e, explanation, matches.get(e.id),
+                            pending.get(e.host_id) if open_ else None))
+    return out
+
+
+def _duplicate_matches(
+    tenant_id: str, found: Sequence[SyncErrorMixin]
+) -> dict[int, DuplicateMatch]:
+    """Entry id -> its duplicate rule's match, with the tenant's contacts linked to it."""
+    state = get_state()
+    session, models = state.db.session, state.models
+    with_match = [e for e in found if e.duplicate_id]
+    if not with_match:
+        return {}
+    linked = links.linked_to(session, models, tenant_id, [str(e.duplicate_id) for e in with_match])
+    out: dict[int, DuplicateMatch] = {}
+    for e in with_match:
+        sf_id = str(e.duplicate_id)
+        others = [k for k in linked.get(sf_id, ()) if k.host_id != e.host_id]
+        sobject = others[0].sobject if others else sobject_of_id(sf_id, e.sobject)
+        host_ids = tuple(k.host_id for k in others)
+        same_run = errorlog.pushed_in_run(session, models, e.run_id, host_ids)
+        out[e.id] = DuplicateMatch(sf_id, sobject, host_ids, frozenset(same_run))
+    return out
+
+
+def _names(sobject: str) -> dict[str, str]:
+    return field_names(sobject, get_state().contact_adapter().field_map)
+
+
+def _cached_describe(
+    conn: SalesforceConnectionMixin | None, sobject: str
+) -> ObjectInfo | None:
+    """The describe the push cached for this connection (the key ``api_for`` gives its
+    API), or None: a page never calls Salesforce for it (the message says the length too)."""
+    if conn is None:
+        return None
+    key = (conn.org_id or conn.instance_url or "", conn.sf_user_id or "")
+    try:
+        raw: Mapping[str, object] | None = get_state().jobs.describe_store().load(key, sobject)
+    except RedisError:
+        return None
+    return ObjectInfo.from_describe(raw) if raw else None

@@ -53,6 +53,13 @@ def errors_view() -> str:
     log = error_log(tenant, include_resolved=show == "all", category=category, limit=PAGE_SIZE)
     matched = [h for e in log.entries if e.duplicate for h in e.duplicate.host_ids]
     conn = connection_for(tenant)
+    contacts = contacts_by_id(tenant, [e.entry.host_id for e in log.entries] + matched)
+    adapter = state.contact_adapter()
+    # A duplicate and its match often share the name too: the email tells them apart.
+    emails = {
+        e.entry.host_id: adapter.to_sync(contacts[e.entry.host_id]).get("email")
+        for e in log.entries if e.duplicate and e.entry.host_id in contacts
+    }
     return render_template(
         "sfsync/errors.html",
         connection=conn,
@@ -62,7 +69,8 @@ def errors_view() -> str:
         category=category,
         here=url_for(".sync_errors", show=show if show == "all" else None,
                      category=category.value if category else None),
-        contacts=contacts_by_id(tenant, [e.entry.host_id for e in log.entries] + matched),
+        contacts=contacts,
+        emails=emails,
         adapter=state.adapter,
         record_url=lambda sobject, sf_id: record_url(conn, sobject, sf_id),
     )

@@ -20,7 +20,7 @@ from ..db.models import DeleteBehaviour, SyncSettingsMixin
 from ..services.actions import SettingsChoice
 from ..sync import PushAs
 
-__all__ = ["DELETE_CHOICES", "PUSH_AS_CHOICES", "SettingsForm"]
+__all__ = ["DELETE_CHOICES", "PUSH_AS_CHOICES", "ConnectForm", "SettingsForm"]
 
 PUSH_AS_CHOICES = [
     SelectChoice(PushAs.LEAD.value, "Leads"),
@@ -127,3 +127,28 @@ class SettingsForm(Form):
             delete_behaviour=DeleteBehaviour(self.delete_behaviour.data),
             type_change=self.type_change.data,
         )
+
+
+ENVIRONMENTS = [
+    SelectChoice("production", "Production"),
+    SelectChoice("sandbox", "Sandbox"),
+    SelectChoice("custom", "Custom domain"),
+]
+
+
+class ConnectForm(Form):
+    """The Connect page: which Salesforce to sign in to."""
+
+    # Any value is taken here: resolve_environment names an unknown one in its own words.
+    environment = RadioField(
+        "Which Salesforce environment?", choices=ENVIRONMENTS, default="production",
+        validate_choice=False,
+    )
+    domain = StringField(
+        "My Domain",
+        validators=[Length(max=255, message="A My Domain is at most 255 characters.")],
+    )
+
+    def validate_domain(self, field: Any) -> None:
+        if self.environment.data == "custom" and not (field.data or "").strip():
+            raise ValidationError("Enter your My Domain, for example acme.my.salesforce.com.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from ..services.connections import connection_for, disconnect
@@ -18,13 +18,12 @@ def add() -> str:
     return render_template("sfsync/add.html", connection=connection_for(current_tenant()))
 
 
-def disconnect_confirm(connection_id: int | None) -> str:
-    """Asks first: what stays (the records in Salesforce) and what stops (syncing)."""
-    return render_template("sfsync/disconnect.html", connection=own_connection(connection_id))
-
-
-def disconnect_view(connection_id: int | None) -> Response:
+def disconnect_view(connection_id: int | None) -> Response | str:
+    """GET asks first (what stays: the records in Salesforce; what stops: syncing); POST
+    disconnects."""
     conn = own_connection(connection_id)
+    if request.method == "GET":
+        return render_template("sfsync/disconnect.html", connection=conn)
     if disconnect(conn):
         flash("Disconnected; the token was revoked at Salesforce. Your Salesforce records stay.",
               "success")
@@ -48,12 +47,8 @@ def register(bp: Blueprint) -> None:
         defaults={"connection_id": None},
     )
     bp.add_url_rule(
-        f"/salesforce/<{ID}:connection_id>/disconnect", "disconnect_confirm",
-        disconnect_confirm, methods=["GET"],
-    )
-    bp.add_url_rule(
         f"/salesforce/<{ID}:connection_id>/disconnect",
         "disconnect",
         disconnect_view,
-        methods=["POST"],
+        methods=["GET", "POST"],
     )

@@ -24,7 +24,6 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from ..salesforce import (
-    ENVIRONMENT_KINDS,
     Environment,
     EnvironmentChoiceError,
     OAuthFlowError,
@@ -42,6 +41,7 @@ from ..services.connections import (
     save_connection,
 )
 from ..state import get_state
+from .forms import ConnectForm
 from .guard import current_tenant, own_connection
 from .safety import ID
 
@@ -76,27 +76,27 @@ def _begin(environment: Environment) -> Response:
 
 def connect() -> Response | tuple[str, int] | str:
     if request.method == "GET":
-        return _connect_page(form={})
-    kind = request.form.get("environment", "")
-    domain = request.form.get("domain", "")
+        return _connect_page(ConnectForm())
+    form = ConnectForm(request.form)
+    if not form.validate():
+        return _connect_page(form), 400
     try:
-        environment = _environment(kind, domain)
+        environment = _environment(form.environment.data, form.domain.data)
     except EnvironmentChoiceError as exc:
-        form = {"environment": kind, "domain": domain}
-        return _connect_page(form=form, error=str(exc)), 400
+        field = form.domain if form.environment.data == "custom" else form.environment
+        field.errors = [*field.errors, str(exc)]
+        return _connect_page(form), 400
     return _begin(environment)
 
 
-def _connect_page(**context: Any) -> str:
+def _connect_page(form: ConnectForm) -> str:
     """The Connect page; each environment is labelled with the login host it opens."""
     settings = get_state().settings
     hosts = {
         "production": urlsplit(settings.login_url_production).netloc,
         "sandbox": urlsplit(settings.login_url_sandbox).netloc,
     }
-    return render_template(
-        "sfsync/connect.html", environments=ENVIRONMENT_KINDS, login_hosts=hosts, **context
-    )
+    return render_template("sfsync/connect.html", form=form, login_hosts=hosts)
 
 
 def reconnect(connection_id: int | None) -> Response:
@@ -112,24 +112,32 @@ def reconnect(connection_id: int | None) -> Response:
     return _begin(environment)
 
 
+def _unchanged() -> str:
+    """What a failed connect left: the previous connection, or nothing (the first one)."""
+    conn = connection_for(current_tenant())
+    if conn is not None and conn.status != "disconnected":
+        return UNCHANGED
+    return "Nothing was connected."
+
+
 def callback() -> Response:
     flow: dict[str, Any] | None = session.pop(FLOW_KEY, None)
     target = redirect(url_for(".integrations"))
     problem = _callback_problem(flow)
     if problem:
-        flash(f"{problem} {UNCHANGED}", "error")
+        flash(f"{problem} {_unchanged()}", "error")
         return target
     assert flow is not None
     try:
         _finish(flow)
     except OAuthFlowError as exc:
         log.info("Salesforce connect failed for tenant %s: %s", flow["tenant"], exc.error)
-        flash(f"{_describe(exc)} {UNCHANGED}", "error")
+        flash(f"{_describe(exc)} {_unchanged()}", "error")
         return target
     except TransientFailure as exc:
         log.warning("Salesforce unavailable during connect for tenant %s: %s", flow["tenant"], exc)
         flash(
-            f"Salesforce could not be reached ({exc}). Try again in a few minutes. {UNCHANGED}",
+            f"Salesforce could not be reached ({exc}). Try again in a few minutes. {_unchanged()}",
             "error",
         )
         return target

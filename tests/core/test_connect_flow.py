@@ -46,9 +46,11 @@ def test_disconnect_revokes_at_salesforce_and_forgets_tokens(host: Any, local_or
     client = host.client()
     connect(client, local_org)
     refresh_token = host.connection().refresh_token
-    page = client.get("/integrations/")
-    token = csrf_token_from(page.get_data(as_text=True))
     conn_id = host.connection().id
+    # Disconnect asks first; its confirmation holds the form.
+    page = client.get(f"/integrations/salesforce/{conn_id}/disconnect")
+    assert "Salesforce records stay" in page.get_data(as_text=True)
+    token = csrf_token_from(page.get_data(as_text=True))
 
     done = client.post(
         f"/integrations/salesforce/{conn_id}/disconnect",
@@ -78,7 +80,8 @@ def test_reconnect_after_disconnect(host: Any, local_org: Any) -> None:
     client = host.client()
     connect(client, local_org)
     conn_id = host.connection().id
-    token = csrf_token_from(client.get("/integrations/").get_data(as_text=True))
+    confirm = client.get(f"/integrations/salesforce/{conn_id}/disconnect")
+    token = csrf_token_from(confirm.get_data(as_text=True))
     client.post(f"/integrations/salesforce/{conn_id}/disconnect", data={"csrf_token": token})
     page = client.get("/integrations/").get_data(as_text=True)
     assert "Reconnect" in page

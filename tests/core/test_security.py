@@ -283,7 +283,8 @@ def test_post_without_csrf_token_is_refused_own_tokens(host: Any, local_org: Any
     assert _post_all(client, conn_id, {}) == [400, 400, 400]
     assert _post_all(client, conn_id, {"csrf_token": "forged"}) == [400, 400, 400]
     assert host.connection().status == "connected"
-    token = csrf_token_from(_messages(client.get("/integrations/")))
+    # A page with a form: Disconnect asks first.
+    token = csrf_token_from(_messages(client.get(f"/integrations/salesforce/{conn_id}/disconnect")))
     assert _post_all(client, conn_id, {"csrf_token": token}) == [302, 302, 302]
 
 
@@ -303,5 +304,6 @@ def test_post_without_csrf_token_is_refused_flask_wtf(make_host: Any, local_org:
         from flask_sfsync.web import csrf
 
         assert csrf.field_name() == "csrf_token"
-    token = csrf_token_from(_messages(client.get("/integrations/")))
+    # A page with a form: Disconnect asks first.
+    token = csrf_token_from(_messages(client.get(f"/integrations/salesforce/{conn_id}/disconnect")))
     assert _post_all(client, conn_id, {"csrf_token": token}) == [302, 302, 302]

@@ -195,7 +195,8 @@ def test_a_match_made_in_salesforce_can_be_linked_to(env: Env) -> None:
     page = env.page("sfsync.sync_errors")
     [entry] = _rows(env, "SyncError", resolved_at=None)
     assert entry.duplicate_id == made
-    assert "The match is a Salesforce Lead that no contact here is linked to" in page
+    assert "Salesforce matched it to the Lead" in page
+    assert "a record no contact here is linked to (made in Salesforce, or by another app)" in page
     assert "Link to this Salesforce record" in page
     env.post("sfsync.sync_error_link", entry_id=entry.id)
     [link] = _rows(env, "SyncLink", host_id=str(contact))

@@ -79,6 +79,8 @@ class SalesforceConnectionMixin:
     login_url: Mapped[str] = mapped_column(sa.String(255), nullable=False)
     instance_url: Mapped[str | None] = mapped_column(sa.String(255))
     org_id: Mapped[str | None] = mapped_column(sa.String(18))
+    #: The org's name (its Organization record), read when it was connected.
+    org_name: Mapped[str | None] = mapped_column(sa.String(255))
     sf_user_id: Mapped[str | None] = mapped_column(sa.String(18))
     username: Mapped[str | None] = mapped_column(sa.String(255))
     email: Mapped[str | None] = mapped_column(sa.String(255))

@@ -8,6 +8,7 @@ key (org, Salesforce user). Everything here runs in an application context.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import current_app, url_for
@@ -27,11 +28,14 @@ from ..salesforce import (
     RetryPolicy,
     SalesforceApi,
     SalesforceClient,
+    SalesforceError,
     TokenResponse,
     TransientFailure,
     revoke_token,
 )
 from ..state import get_state
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "api_for",
@@ -96,8 +100,25 @@ def save_connection(
     conn = store.store_connection(
         state.db.session, state.models, tenant_id, environment, tokens, identity
     )
+    conn.org_name = _org_name(conn)
+    state.db.session.commit()
     signals.send(signals.connection_established, connection=conn, tenant_id=tenant_id)
     return conn
+
+
+def _org_name(conn: SalesforceConnectionMixin) -> str | None:
+    """The org's name, for people (an Id means nothing to them); None when it cannot be read
+    (the page then shows the org's Id)."""
+    try:
+        result = api_for(conn, budget=False).call(
+            lambda sf: sf.query("SELECT Name FROM Organization LIMIT 1")
+        )
+    except SalesforceError as exc:
+        log.info("could not read the name of org %s: %s", conn.org_id, exc)
+        return None
+    records = result.get("records") or []
+    name = str(records[0].get("Name") or "") if records else ""
+    return name or None
 
 
 def disconnect(conn: SalesforceConnectionMixin) -> bool:

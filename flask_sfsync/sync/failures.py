@@ -85,7 +85,8 @@ _LABELS = {
     Category.OTHER: "Other",
 }
 _DESCRIPTIONS = {
-    Category.DUPLICATES: "Salesforce already has a record that looks like the same person.",
+    Category.DUPLICATES: "Salesforce already has a record that looks like the same person: "
+                         "link each contact to it, or push it anyway.",
     Category.FIELD_VALUES: "A value Salesforce cannot store: too long, malformed, missing or "
                            "not one of the allowed choices.",
     Category.VALIDATION: "A rule or an automation (flow, trigger, approval) in your Salesforce "

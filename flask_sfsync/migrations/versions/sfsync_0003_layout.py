@@ -20,6 +20,8 @@ ACTIVE_FULL = "kind = 'full' AND status IN ('queued', 'running', 'paused')"
 
 def upgrade() -> None:
     op.rename_table("sfsync_push_settings", "sfsync_settings")
+    with op.batch_alter_table("sfsync_connections") as batch:
+        batch.add_column(sa.Column("org_name", sa.String(255), nullable=True))
     with op.batch_alter_table("sfsync_settings") as batch:
         batch.add_column(
             sa.Column("match_other_type", sa.Boolean(), nullable=False, server_default=sa.true())
@@ -59,3 +61,5 @@ def downgrade() -> None:
     with op.batch_alter_table("sfsync_settings") as batch:
         batch.drop_column("match_other_type")
     op.rename_table("sfsync_settings", "sfsync_push_settings")
+    with op.batch_alter_table("sfsync_connections") as batch:
+        batch.drop_column("org_name")

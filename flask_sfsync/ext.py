@@ -30,6 +30,7 @@ from .jobs.queue import Jobs
 from .jobs.wiring import connect_signals
 from .salesforce import ReconnectNeeded, SalesforceApi, SalesforceClient
 from .services import actions, connections, fields, status
+from .services.context import default_lead_source
 from .state import SFSyncState, get_state
 from .sync import PushAs
 from .web import create_blueprint, template_globals
@@ -173,8 +174,9 @@ class SFSync:
         type_change: str = "keep",
     ) -> bool:
         """Save the tenant's push settings as the settings page does (nothing is pushed before
-        they are saved). ``push_as``: ``"Lead"`` or ``"Contact"``; ``stages``: the host stages
-        to push (None: every stage); ``delete_behaviour``: ``"leave"`` or ``"delete"``;
+        they are saved). ``push_as``: ``"Lead"`` or ``"Contact"``; ``lead_source``: the Lead
+        Source of new records (None: the app's name, as the page offers); ``stages``: the host
+        stages to push (None: every stage); ``delete_behaviour``: ``"leave"`` or ``"delete"``;
         ``type_change``: when ``push_as`` changes, ``"keep"`` goes on updating the records
         already pushed as the other object, ``"new"`` starts records of the new one.
         Switching Auto Sync on starts a full sync; returns whether one started.
@@ -183,7 +185,7 @@ class SFSync:
             tenant_id,
             actions.SettingsChoice(
                 push_as=PushAs(push_as),
-                lead_source=lead_source,
+                lead_source=lead_source if lead_source is not None else default_lead_source(),
                 stages=list(stages) if stages is not None else None,
                 require_email=require_email,
                 auto_sync=auto_sync,

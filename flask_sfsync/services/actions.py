@@ -24,7 +24,7 @@ from ..db.models import (
 )
 from ..salesforce import SalesforceFailure
 from ..state import get_state
-from ..sync import Link, PushAs
+from ..sync import HostContact, Link, PushAs
 from ..sync.failures import Category
 from ..sync.push.plan import OrgSchema, draft
 from .context import default_lead_source, open_context
@@ -41,8 +41,8 @@ __all__ = [
     "retry_category",
     "retry_errors",
     "save_settings",
-    "settings_of",
     "set_auto_sync",
+    "settings_of",
     "settings_saved",
     "start_full_sync",
 ]
@@ -218,7 +218,10 @@ def link_to_existing(tenant_id: str, entry_id: int) -> Linked:
               if k.host_id != entry.host_id]
     sobject = others[0].sobject if others else sobject_of_id(sf_id, entry.sobject)
     host_id = entry.host_id
-    print_ = _in_step_fingerprint(tenant_id, host_id, sobject, sf_id)
+    values = state.contact_adapter().load_sync(session, tenant_id, [host_id])
+    if not values:
+        raise FixRefused("This contact no longer exists here: there is nothing to link.")
+    print_ = _in_step_fingerprint(tenant_id, values, sobject, sf_id)
     links.link_contact(session, models, tenant_id, host_id, sobject, sf_id, print_)
     errorlog.resolve(session, models, tenant_id, [entry.id])
     errorlog.record_history(session, models, [{
@@ -230,13 +233,13 @@ def link_to_existing(tenant_id: str, entry_id: int) -> Linked:
     return Linked(host_id, sobject, sf_id, tuple(k.host_id for k in others))
 
 
-def _in_step_fingerprint(tenant_id: str, host_id: str, sobject: str, sf_id: str) -> str | None:
-    """The fingerprint the next push computes for the contact linked to ``sf_id``: with it
-    the contact counts as unchanged. None when it cannot be known now."""
-    state = get_state()
-    values = state.contact_adapter().load_sync(state.db.session, tenant_id, [host_id])
-    if not values:
-        return None
+def _in_step_fingerprint(
+    tenant_id: str, values: list[HostContact], sobject: str, sf_id: str
+) -> str | None:
+    """The fingerprint the next push computes for the contact (``values``, as the adapter
+    reads it) linked to ``sf_id``: with it the contact counts as unchanged. None when it
+    cannot be known now."""
+    host_id = str(values[0]["id"])
     try:
         ctx = open_context(tenant_id)
     except SalesforceFailure:

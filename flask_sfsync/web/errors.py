@@ -16,7 +16,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from ..db import errorlog
+from ..db import errorlog, links
 from ..db.models import SyncErrorMixin
 from ..services import actions
 from ..services.connections import connection_for
@@ -128,13 +128,16 @@ def link_view(entry_id: int) -> Response:
     except actions.FixRefused as exc:
         flash(str(exc), "info")
         return _back()
-    adapter = get_state().adapter
     contacts = contacts_by_id(tenant, [linked.host_id, *linked.shared_with])
-    who = _label(adapter, contacts, linked.host_id)
-    others = [_label(adapter, contacts, h) for h in linked.shared_with]
-    with_whom = f" (also {', '.join(others)}'s record)" if others else ""
-    flash(f"{who} is now linked to the existing Salesforce {linked.sobject}{with_whom}: "
-          f"its changes go to that record. Nothing else to do for this entry.", "success")
+    who = _label(contacts, linked.host_id)
+    record = f"Salesforce {linked.sobject} {linked.sf_id}"
+    if linked.shared_with:
+        others = " and ".join(_label(contacts, h) for h in linked.shared_with)
+        flash(f"{who} now shares the {record} with {others}: changes of either go to that "
+              f"record. Nothing else to do for this entry.", "success")
+    else:
+        flash(f"{who} is now linked to the {record}: its changes go to that record. Nothing "
+              f"else to do for this entry.", "success")
     return _back()
 
 
@@ -145,14 +148,17 @@ def push_anyway_view(entry_id: int) -> Response:
     except actions.FixRefused as exc:
         flash(str(exc), "info")
         return _back()
-    flash("The contact is queued to be pushed as a record of its own, past Salesforce's "
-          "duplicate alert.", "success")
+    who = _label(contacts_by_id(current_tenant(), [entry.host_id]), entry.host_id)
+    flash(f"{who} is queued to be pushed as a record of its own, past Salesforce's duplicate "
+          f"alert.", "success")
     return _back()
 
 
-def _label(adapter: Any, contacts: dict[str, Any], host_id: str) -> str:
+def _label(contacts: dict[str, Any], host_id: str) -> str:
+    """How a flash names a contact: its name and id (a duplicate often shares the name)."""
     contact = contacts.get(host_id)
-    return str(adapter.label(contact)) if contact is not None else f"Contact #{host_id}"
+    name = get_state().contact_adapter().label(contact) if contact is not None else "Contact"
+    return f"{name} (#{host_id})"
 
 
 def history_view(host_id: str) -> str:
@@ -168,6 +174,12 @@ def history_view(host_id: str) -> str:
     explained = {
         h.id: explain_detail(h.detail, h.sobject) for h in entries if h.status == "failed"
     }
+    # A duplicate linked to the existing record shares it with the contact it matched.
+    shared = [] if link is None else [
+        k.host_id for k in links.linked_to(state.db.session, state.models, tenant,
+                                           [link.sf_id]).get(link.sf_id, ())
+        if k.host_id != host_id
+    ]
     return render_template(
         "sfsync/history.html",
         host_id=host_id,
@@ -176,6 +188,8 @@ def history_view(host_id: str) -> str:
         entries=entries,
         explained=explained,
         link=link,
+        shared=shared,
+        shared_contacts=contacts_by_id(tenant, shared),
         open_error=errorlog.open_error_of(state.db.session, state.models, tenant, host_id),
         record_url=lambda sobject, sf_id: record_url(conn, sobject, sf_id),
     )

@@ -21,7 +21,7 @@ from flask_sfsync.emulator.handle import LocalOrg
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("SFSYNC_CHROMIUM") or "/usr/bin/chromium"
 # The machine has no network: without these Chromium keeps trying to reach Google's services.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]

@@ -129,9 +129,13 @@ def test_a_duplicate_of_another_contact_is_linked_to_its_record(env: Env) -> Non
     links = {link.host_id: link.sf_id for link in _rows(env, "SyncLink")}
     assert links == {str(first): lead["Id"], str(second): lead["Id"]}
     assert env.status()["open_errors"] == 0
-    assert "is now linked to the existing Salesforce Lead" in env.page("sfsync.sync_errors")
+    flashed = env.page("sfsync.sync_errors")
+    assert f"Grace Hopper (#{dup}) now shares the Salesforce Lead {lead['Id']} with Grace " \
+           f"Hopper (#{other}): changes of either go to that record." in flashed
     history = env.page("sfsync.sync_history", host_id=str(dup))
     assert 'data-status="linked"' in history
+    assert f'the record is shared with <a class="sfsync-shared-with" href="/contacts/{other}">' \
+        in history
     # The next sync finds both unchanged: the record keeps its values, no new failure.
     env.sync_now()
     status = env.wait_idle()
@@ -147,7 +151,7 @@ def test_a_duplicate_of_another_contact_is_linked_to_its_record(env: Env) -> Non
 
 
 def test_push_anyway_saves_that_contact_past_the_alert_and_only_it(env: Env) -> None:
-    a1, b1, a2, b2 = _first_sync(env, [
+    _, b1, a2, b2 = _first_sync(env, [
         {"first_name": "Ann", "last_name": "One", "email": "ann@example.com", "company": "A"},
         {"first_name": "Bob", "last_name": "One", "email": "bob@example.com", "company": "B"},
         {"first_name": "Ann", "last_name": "Two", "email": "ann@example.com", "company": "A"},
@@ -199,6 +203,8 @@ def test_a_match_made_in_salesforce_can_be_linked_to(env: Env) -> None:
     assert "a record no contact here is linked to (made in Salesforce, or by another app)" in page
     assert "Link to this Salesforce record" in page
     env.post("sfsync.sync_error_link", entry_id=entry.id)
+    assert f"Helen Keller (#{contact}) is now linked to the Salesforce Lead {made}" in env.page(
+        "sfsync.sync_errors")
     [link] = _rows(env, "SyncLink", host_id=str(contact))
     assert (link.sobject, link.sf_id) == ("Lead", made)
     assert env.status()["open_errors"] == 0

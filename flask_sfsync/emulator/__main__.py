@@ -1,8 +1,8 @@
 """``python -m flask_sfsync.emulator``: run a local Salesforce org in the foreground.
 
 The first line on stdout is one JSON object (login_url, instance_url, ca_bundle, client_id,
-client_secret, app_name, username, password, ...; every path in it absolute), flushed at once so
-a parent process can read it. Runs until Ctrl-C or SIGTERM; with ``--data FILE`` the org is saved
+client_secret, app_name, username, password, org_id, org_name, ...; every path in it absolute),
+flushed at once so a parent process can read it. Runs until Ctrl-C or SIGTERM; with ``--data FILE`` the org is saved
 there on exit. The connected app's credentials come from ``--client-id`` or the environment
 (``SFSYNC_EMULATOR_CLIENT_ID``, ``SFSYNC_EMULATOR_CLIENT_SECRET``), else are generated; a secret
 on the command line works but is visible to every user of the machine (``ps``), so it warns.
@@ -68,6 +68,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--app-name", default=DEFAULT_APP_NAME, metavar="NAME",
                         help="the connected app's name, shown on the OAuth Allow/Deny page "
                              f"(default {DEFAULT_APP_NAME})")
+    parser.add_argument("--org-name", metavar="NAME",
+                        help="the org's name (its Organization record's Name; default "
+                             "'Local Org', 'Example Inc.' for --seed demo; an existing --data "
+                             "FILE keeps its own unless given)")
     parser.add_argument("--client-id",
                         help=f"the connected app's consumer key (default: ${CLIENT_ID_ENV}, "
                              "else generated)")
@@ -104,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             token_lifetime=args.token_lifetime, daily_api_limit=args.daily_api_limit,
             sandbox=args.sandbox, callback_urls=args.callback_urls,
             client_id=client_id, client_secret=client_secret, app_name=args.app_name,
+            org_name=args.org_name,
         ).start()
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -112,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(json.dumps(org.info()) + "\n")
         sys.stdout.flush()
         print(
-            f"Local Salesforce org: login {org.login_url}  instance {org.instance_url}\n"
+            f"Local Salesforce org \"{org.org_name}\": login {org.login_url}  "
+            f"instance {org.instance_url}\n"
             f"Records: {org.login_url}/records/Contact  (sign in as a user above to make "
             "changes; Ctrl-C to stop)",
             file=sys.stderr, flush=True,

@@ -36,11 +36,12 @@ from flask_sfsync.emulator.oauth.browser import DEFAULT_APP_NAME, check_app_name
 from flask_sfsync.emulator.oauth.server import DEFAULT_SCOPE, ConnectedApp, OAuthService, TokenStore
 from flask_sfsync.emulator.pages import PagesApp, Sessions
 from flask_sfsync.emulator.requestlog import RequestLog
+from flask_sfsync.emulator.schema.organization import DEFAULT_ORG_NAME, check_org_name
 from flask_sfsync.emulator.store.acting import ActingUser
 from flask_sfsync.emulator.store.convert import LeadConvert, LeadConvertResult
 from flask_sfsync.emulator.store.merge import MergeResult
 from flask_sfsync.emulator.store.org import Org
-from flask_sfsync.emulator.store.seed import seed
+from flask_sfsync.emulator.store.seed import DEFAULT_ORG_NAMES, seed
 from flask_sfsync.emulator.store.validation import Condition, Predicate, ValidationRule
 
 __all__ = ["DEFAULT_APP_NAME", "DEFAULT_DAILY_API_LIMIT", "DEFAULT_TOKEN_LIFETIME", "LocalOrg"]
@@ -80,7 +81,9 @@ class LocalOrg:
     """A local Salesforce org: login host (HTTP) + instance host (HTTPS) on threads.
 
     ``data_file`` is made absolute at once (so are ``ca_bundle`` and the paths in ``info()``);
-    ``app_name`` is the connected app's name, shown on the OAuth Allow/Deny page.
+    ``app_name`` is the connected app's name, shown on the OAuth Allow/Deny page; ``org_name``
+    the org's (its Organization record's Name): None gives a new org its seed's name ("Local
+    Org", "Example Inc." for the demo) and keeps a ``data_file``'s own.
     """
 
     def __init__(
@@ -97,12 +100,14 @@ class LocalOrg:
         client_id: str | None = None,
         client_secret: str | None = None,
         app_name: str = DEFAULT_APP_NAME,
+        org_name: str | None = None,
     ) -> None:
         self.seed = seed
         self.host = host
         self.port = port
         self.data_file = _absolute(data_file) if data_file is not None else None
         self._app_name = check_app_name(app_name)
+        self._org_name = check_org_name(org_name) if org_name is not None else None
         self.token_lifetime = token_lifetime
         self.daily_api_limit = daily_api_limit
         self.sandbox = sandbox
@@ -136,6 +141,7 @@ class LocalOrg:
         else:
             self.org = _new_org(self.seed)
         self.org.daily_api_limit = self.daily_api_limit
+        self.org.set_company(name=self._org_name, sandbox=self.sandbox)
         self.client_id = self._client_id or saved.get("client_id") or _new_client_id()
         self.client_secret = (
             self._client_secret or saved.get("client_secret") or secrets.token_hex(32).upper()
@@ -263,6 +269,19 @@ class LocalOrg:
     @property
     def org_id(self) -> str:
         return str(self.org.org_id)
+
+    @property
+    def org_name(self) -> str:
+        """The org's name (Organization.Name, Company Information); settable while running."""
+        if self._started:
+            return self.org.company.name
+        return self._org_name or DEFAULT_ORG_NAMES.get(self.seed, DEFAULT_ORG_NAME)
+
+    @org_name.setter
+    def org_name(self, name: str) -> None:
+        self._org_name = check_org_name(name)
+        if self._started:
+            self.org.set_company(name=self._org_name)
 
     @property
     def app_name(self) -> str:
@@ -393,6 +412,7 @@ class LocalOrg:
             "username": self.username,
             "password": self.password,
             "org_id": self.org_id,
+            "org_name": self.org_name,
             "sandbox": self.sandbox,
             "seed": self.seed,
             "token_lifetime": self.token_lifetime,

@@ -5,6 +5,9 @@ starts on a background thread), poll GET until JobComplete/Failed, then GET
 ``successfulResults`` / ``failedResults`` / ``unprocessedrecords``. Query: POST a job, poll,
 GET ``/results?maxRecords=&locator=`` pages answered with ``Sforce-Locator`` (``null`` on the
 last page) and ``Sforce-NumberOfRecords``.
+
+Organization is not an ingest object (Salesforce: 400 ``INVALIDENTITY`` "Entity
+'Organization' is not supported by the Bulk API."); a query job reads it like any query.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from flask_sfsync.emulator.rest.bulk2_jobs import FINAL_STATES, Job, jobs_of
 from flask_sfsync.emulator.rest.context import ApiContext
 from flask_sfsync.emulator.rest.http import json_response, read_json, request_content_type
 from flask_sfsync.emulator.rest.sobjects import data_object
+from flask_sfsync.emulator.schema.organization import ORGANIZATION
 from flask_sfsync.emulator.soql.engine import execute
 
 __all__ = [
@@ -101,6 +105,9 @@ def ingest_root(ctx: ApiContext, request: Request, version: str) -> Response:
         obj = data_object(ctx, name)
     except SalesforceApiError:
         raise _invalid_job(f"sObject type '{name}' is not supported.") from None
+    if obj.name == ORGANIZATION:
+        raise SalesforceApiError(400, "INVALIDENTITY",
+                                 f"Entity '{obj.name}' is not supported by the Bulk API.")
     external = body.get("externalIdFieldName")
     if operation == "upsert":
         fdef = obj.field(str(external or ""))

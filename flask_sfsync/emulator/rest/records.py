@@ -8,10 +8,13 @@
   works without naming the parts.
 * LeadStatus, OpportunityStage and TaskStatus records are the values of their picklists
   (``schema.statuses``): ``GET /sobjects/LeadStatus/{Id}`` reads one (retrieve()).
+* The Organization record is built from the org's settings (``schema.organization``):
+  ``GET /sobjects/Organization/{org Id}`` reads it; any other Id is NOT_FOUND.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask_sfsync.emulator.errors import SalesforceApiError
@@ -20,6 +23,7 @@ from flask_sfsync.emulator.rest.http import not_found
 from flask_sfsync.emulator.schema import values
 from flask_sfsync.emulator.schema.compound import address_parts, address_reader
 from flask_sfsync.emulator.schema.model import COMPOUND_TYPES, ObjectDef
+from flask_sfsync.emulator.schema.organization import ORGANIZATION
 from flask_sfsync.emulator.schema.statuses import backing_field, value_rows
 
 __all__ = ["ENTITY_IS_DELETED", "read_record", "require_live", "with_compounds"]
@@ -38,7 +42,10 @@ def read_record(ctx: ApiContext, obj: ObjectDef, record_id: str, fields: list[st
                 base_url: str) -> dict[str, Any]:
     """``GET /sobjects/X/{id}`` (and Collections retrieve): the record as REST JSON."""
     if backing_field(obj.name) is not None:
-        return _status_record(ctx, obj, record_id, fields, base_url)
+        rows = value_rows(obj.name, ctx.org.object_info, ctx.org.created_date, ctx.org.admin.id)
+        return _built_record(obj, rows, record_id, fields, base_url)
+    if obj.name == ORGANIZATION:
+        return _built_record(obj, [ctx.org.organization_record()], record_id, fields, base_url)
     require_live(ctx, record_id)
     compounds = _compounds(obj, fields)
     asked = fields
@@ -81,10 +88,10 @@ def with_compounds(obj: ObjectDef, record: dict[str, Any],
     return record
 
 
-def _status_record(ctx: ApiContext, obj: ObjectDef, record_id: str,
-                   fields: list[str] | None, base_url: str) -> dict[str, Any]:
-    admin = ctx.org.admin.id
-    for row in value_rows(obj.name, ctx.org.object_info, ctx.org.created_date, admin):
+def _built_record(obj: ObjectDef, rows: Iterable[dict[str, Any]], record_id: str,
+                  fields: list[str] | None, base_url: str) -> dict[str, Any]:
+    """One of the records an object's settings build (schema.catalog.is_built), as REST JSON."""
+    for row in rows:
         if row["Id"] == record_id:
             chosen = list(obj.fields.values()) if fields is None else [
                 obj.field(name) for name in fields]
@@ -95,6 +102,8 @@ def _status_record(ctx: ApiContext, obj: ObjectDef, record_id: str,
                 "type": obj.name, "url": f"{base_url}/sobjects/{obj.name}/{record_id}"}}
             for fdef in chosen:
                 assert fdef is not None
-                out[fdef.name] = values.to_json(fdef, row.get(fdef.name))
+                out[fdef.name] = (address_reader(obj, fdef)(row.get)
+                                  if fdef.type in COMPOUND_TYPES
+                                  else values.to_json(fdef, row.get(fdef.name)))
             return out
     raise not_found()

@@ -3,6 +3,10 @@
 Status codes follow Salesforce: create 201 ``{"id","success","errors"}``; update and delete 204;
 upsert 201 (created) or 200 with ``created: false`` (API v46+), 300 with the matching record
 URLs when the external ID matches several records, 404 for a field that is not an external ID.
+
+Organization is read-only here (describe: not createable, updateable or deletable): its
+resources answer a write as Salesforce answers a method an object does not support, 405
+``METHOD_NOT_ALLOWED`` "HTTP Method 'POST' not allowed. Allowed are HEAD,GET".
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from flask_sfsync.emulator.rest.metadata import conditional, last_modified, meta
 from flask_sfsync.emulator.rest.records import read_record, require_live
 from flask_sfsync.emulator.schema.ids import try_normalize_id
 from flask_sfsync.emulator.schema.model import ObjectDef
+from flask_sfsync.emulator.schema.organization import ORGANIZATION
 from flask_sfsync.emulator.schema.values import parse_datetime
 
 __all__ = [
@@ -121,6 +126,26 @@ def data_object(ctx: ApiContext, name: str) -> ObjectDef:
     return view
 
 
+def _refuse_write(obj: ObjectDef, request: Request, *, record: bool) -> None:
+    """405 for a write the object's describe rules out (Organization's resources).
+
+    The allowed methods follow describe: POST on ``/sobjects/X`` when createable; PATCH and
+    DELETE on a record when updateable and deletable. Other objects go on to the store, whose
+    rules answer (CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY, INSUFFICIENT_ACCESS_OR_READONLY ...).
+    """
+    if obj.name != ORGANIZATION or request.method in ("GET", "HEAD"):
+        return
+    allowed = ["HEAD", "GET"]
+    if record:
+        allowed += [m for m, ok in (("PATCH", obj.updateable), ("DELETE", obj.deletable)) if ok]
+    elif obj.createable:
+        allowed.append("POST")
+    if request.method not in allowed:
+        raise SalesforceApiError(
+            405, "METHOD_NOT_ALLOWED",
+            f"HTTP Method '{request.method}' not allowed. Allowed are {','.join(allowed)}")
+
+
 def resources(ctx: ApiContext, request: Request, version: str) -> Response:
     root = base_path(version)
     return json_response({name: f"{root}/{name}" for name in _RESOURCES})
@@ -156,6 +181,7 @@ def sobject_info(obj: ObjectDef, root: str) -> Response:
 
 def sobject_root(ctx: ApiContext, request: Request, version: str, sobject: str) -> Response:
     obj = data_object(ctx, sobject)
+    _refuse_write(obj, request, record=False)
     if request.method == "GET":
         return sobject_info(obj, base_path(version))
     body = read_json_object(request)
@@ -193,6 +219,7 @@ def record(
     ctx: ApiContext, request: Request, version: str, sobject: str, record_id: str
 ) -> Response:
     obj = data_object(ctx, sobject)
+    _refuse_write(obj, request, record=True)
     rid = _own_record_id(ctx, obj, record_id)
     if request.method == "GET":
         # The recycle bin, compound addresses and picklist-value objects: records.py.
@@ -227,6 +254,7 @@ def by_external_id(
     ctx: ApiContext, request: Request, version: str, sobject: str, field: str, value: str
 ) -> Response:
     obj = data_object(ctx, sobject)
+    _refuse_write(obj, request, record=True)
     if request.method == "PATCH":
         return _upsert(ctx, request, version, obj, field, value)
     ids = ctx.org.find_by_key(obj.name, field, value)

@@ -8,6 +8,7 @@ Depends on nothing in the emulator but ``errors``.
     activity.py   Task, Event
     user.py       User, and the Tooling API's CustomField object
     statuses.py   LeadStatus, OpportunityStage, TaskStatus: records of their picklists' values
+    organization.py  Organization: the one record describing the org (name, edition, sandbox)
     catalog.py    the standard objects of a new org and their child relationships
     compound.py   compound address values (MailingAddress ...) from their parts
     custom.py     Tooling API CustomField bodies -> FieldDef

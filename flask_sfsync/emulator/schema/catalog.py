@@ -1,20 +1,32 @@
-"""The standard objects of a new org, and the child relationships their lookups imply."""
+"""The standard objects of a new org, and the child relationships their lookups imply.
+
+Some objects' records are built from the org's settings rather than stored (:func:`is_built`):
+the status objects (``statuses``, one record per picklist value) and Organization
+(``organization``, one record describing the org). Their tables stay empty; queries, retrieve
+and writes ask for them by name.
+"""
 
 from __future__ import annotations
 
 from flask_sfsync.emulator.schema.activity import event, task
 from flask_sfsync.emulator.schema.model import ChildRelationship, ObjectDef
+from flask_sfsync.emulator.schema.organization import ORGANIZATION, organization_object
 from flask_sfsync.emulator.schema.sales import account, contact, lead, opportunity
-from flask_sfsync.emulator.schema.statuses import status_objects
+from flask_sfsync.emulator.schema.statuses import backing_field, status_objects
 from flask_sfsync.emulator.schema.user import user
 
-__all__ = ["link_child_relationships", "standard_objects"]
+__all__ = ["is_built", "link_child_relationships", "standard_objects"]
 
 
 def standard_objects() -> list[ObjectDef]:
     """Fresh definitions of the standard objects a new org has (each org may add fields)."""
     return [account(), contact(), lead(), opportunity(), task(), event(), user(),
-            *status_objects()]
+            *status_objects(), organization_object()]
+
+
+def is_built(sobject: str) -> bool:
+    """Whether the object's records are built, not stored (``sobject``: its API name)."""
+    return sobject == ORGANIZATION or backing_field(sobject) is not None
 
 
 _CHILD_NAMES: dict[tuple[str, str], str | None] = {

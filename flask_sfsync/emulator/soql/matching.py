@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from flask_sfsync.emulator.schema.catalog import is_built
 from flask_sfsync.emulator.schema.model import ObjectDef
-from flask_sfsync.emulator.schema.statuses import backing_field
 from flask_sfsync.emulator.soql.ast import Query
 from flask_sfsync.emulator.soql.filter import SubSelect, compile_where
 from flask_sfsync.emulator.soql.functions import resolve_expr
@@ -33,7 +33,7 @@ def matched_rows(scope: Scope, query: Query, obj: ObjectDef, resolver: PathResol
         for item, path in order:
             check_sortable(scope.soql, item, path)
     rows: Iterable[Row] | None = None
-    if backing_field(obj.name) is None:
+    if not is_built(obj.name):
         rows = indexed_rows(scope.source, obj.name, query.where, resolver,
                             scope.include_deleted)
         live_rows = getattr(scope.source, "live_rows", None)

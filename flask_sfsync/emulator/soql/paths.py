@@ -47,7 +47,8 @@ class QuerySource(Protocol):
         """(sObject name, row) of any record by its 18-character Id, deleted ones included."""
 
 # Optional on a QuerySource: ``created_date`` (when the org was created: the audit dates of
-# LeadStatus/OpportunityStage/TaskStatus records) and ``admin`` (an object with an ``id``).
+# LeadStatus/OpportunityStage/TaskStatus records), ``admin`` (an object with an ``id``) and
+# ``organization_record`` (a function returning the Organization record as a row).
 
 
 # Optional on a QuerySource, as ``read_columns``: the values of ``names`` for every row, column

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_sfsync.emulator.schema.model import ObjectDef
+from flask_sfsync.emulator.schema.organization import ORGANIZATION
 from flask_sfsync.emulator.schema.statuses import backing_field, value_rows
 from flask_sfsync.emulator.soql.paths import QuerySource
 
@@ -28,9 +29,12 @@ class Scope:
     bulk: bool = False               # a Bulk API 2.0 query job
 
     def rows(self, obj: ObjectDef) -> Iterable[Row]:
-        """Every row of ``obj``: the source's, or a status object's picklist values."""
+        """Every row of ``obj``: the source's, a status object's picklist values, or the
+        Organization record."""
         if backing_field(obj.name) is not None:
             return self.status_rows(obj)
+        if obj.name == ORGANIZATION:
+            return self.organization_rows()
         return self.source.scan(obj.name, self.include_deleted)
 
     def status_rows(self, obj: ObjectDef) -> list[dict[str, Any]]:
@@ -38,3 +42,7 @@ class Scope:
         admin = getattr(self.source, "admin", None)
         return value_rows(obj.name, self.source.object_info, created,
                           getattr(admin, "id", None))
+
+    def organization_rows(self) -> list[dict[str, Any]]:
+        record = getattr(self.source, "organization_record", None)
+        return [record()] if record is not None else []

@@ -15,6 +15,10 @@ field permissions) and the org's validation rules (``validation``); ``system_mod
 (lead conversion, merges, automation) skip both, as Salesforce's system context does, and keep
 every data rule. ``convert`` converts leads, ``merge`` merges records; ``visibility`` delays
 when queries see committed changes; ``query_source(user)`` is what one user's SOQL reads.
+
+``company`` is what Setup > Company Information holds (the org's name, edition, sandbox flag,
+address, locale): the Organization record is built from it (``organization_record``), never
+stored, and the API cannot write it.
 """
 
 from __future__ import annotations
@@ -33,6 +37,13 @@ from flask_sfsync.emulator.schema import values
 from flask_sfsync.emulator.schema.catalog import link_child_relationships, standard_objects
 from flask_sfsync.emulator.schema.ids import KEY_PREFIXES, make_id, try_normalize_id
 from flask_sfsync.emulator.schema.model import FieldDef, ObjectDef
+from flask_sfsync.emulator.schema.organization import (
+    ORGANIZATION,
+    Company,
+    check_org_name,
+    organization_object,
+    organization_row,
+)
 from flask_sfsync.emulator.schema.user import custom_field_object
 from flask_sfsync.emulator.store import (
     checks,
@@ -86,6 +97,7 @@ class Org:
         self.users: list[User] = default_users(user_ids)
         for user in self.users:
             self._insert_user(user)
+        self.company = Company(primary_contact=self.users[0].name)
         link_child_relationships(self.schema, _CASCADE)
         self.access = Access(self.users[0].id)
         self.validation = ValidationRules()
@@ -228,6 +240,21 @@ class Org:
         if found is None or found[0] is not table or table.is_deleted(found[1]):
             raise SalesforceApiError(404, "NOT_FOUND", _NOT_FOUND)
         return table.record_json(found[1], fields, base_url, view)
+
+    def organization_record(self) -> dict[str, Any]:
+        """The Organization record, built from ``company`` (soql.paths: a QuerySource's)."""
+        return organization_row(self.org_id, self.company, self.created_date, self.admin.id)
+
+    def set_company(self, *, name: str | None = None, sandbox: bool | None = None) -> None:
+        """Rename the org (Organization.Name; LastModifiedDate and SystemModstamp move, as
+        when Company Information is edited) or say whether it is a sandbox."""
+        checked = check_org_name(name) if name is not None else None
+        with self.lock:
+            if checked is not None and checked != self.company.name:
+                self.company.name = checked
+                self.company.modified = self.clock()
+            if sandbox is not None:
+                self.company.sandbox = bool(sandbox)
 
     # --- what a user sees -------------------------------------------------------------------
     def visible_object(self, obj: ObjectDef, user_id: str) -> ObjectDef | None:
@@ -375,6 +402,9 @@ class Org:
     def _deletable_row(self, record_id: str) -> tuple[Table, int]:
         if try_normalize_id(record_id) is None:
             raise SalesforceApiError(400, "MALFORMED_ID", f"malformed id {record_id}")
+        if self.sobject_of_id(record_id) == ORGANIZATION:
+            raise SalesforceApiError(400, "INSUFFICIENT_ACCESS_OR_READONLY",
+                                     "insufficient access rights on object id")
         found = self._locate_row(record_id)
         if found is None:
             raise SalesforceApiError(404, "NOT_FOUND", _NOT_FOUND)
@@ -503,6 +533,10 @@ class Org:
 
     # --- write helpers ---------------------------------------------------------------------
     def _row_for_write(self, table: Table, record_id: str) -> int:
+        if table.obj.name == ORGANIZATION:
+            # Read-only through the API here (an admin may edit a few fields in Salesforce).
+            raise SalesforceApiError(400, "CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY",
+                                     f"entity type {ORGANIZATION} does not support update")
         normalized = try_normalize_id(record_id)
         if normalized is None or _PREFIX_TO_OBJECT.get(normalized[:3]) != table.obj.name:
             raise SalesforceApiError(
@@ -660,6 +694,13 @@ class Org:
             self.validation = ValidationRules()
         if "visibility" not in state:
             self.visibility = Visibility()
+        # Files saved before the Organization object existed.
+        if "company" not in state:
+            self.company = Company(primary_contact=self.users[0].name)
+        if ORGANIZATION.lower() not in self.schema:
+            obj = organization_object()
+            self.schema[obj.name.lower()] = obj
+            self.tables[obj.name.lower()] = Table(obj)
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the org to ``path`` atomically (``--data FILE``)."""

@@ -3,6 +3,10 @@
 The demo set is deterministic (a fixed random seed) so that screenshots, docs and tests agree:
 30 accounts, 120 contacts, 60 leads of which 12 share an e-mail with a contact (and 3 with
 another lead), 20 opportunities, 40 tasks and 15 events, owned by the active users.
+
+Each seed also names the org (its Organization record, Setup > Company Information): "Local
+Org" for ``empty``; for ``demo`` the sales team's company, "Example Inc." (its users' e-mails
+are @example.com, its phones San Francisco's), an Enterprise Edition org.
 """
 
 from __future__ import annotations
@@ -12,14 +16,21 @@ import random
 from typing import TYPE_CHECKING, Any
 
 from flask_sfsync.emulator.schema.common import INDUSTRIES, LEAD_SOURCES
+from flask_sfsync.emulator.schema.organization import (
+    DEFAULT_ORG_NAME,
+    ENTERPRISE_EDITION,
+    Company,
+)
 from flask_sfsync.emulator.schema.sales import LEAD_STATUSES, RATINGS, STAGES
 
 if TYPE_CHECKING:
     from flask_sfsync.emulator.store.org import Org
 
-__all__ = ["SEEDS", "seed", "seed_demo"]
+__all__ = ["DEFAULT_ORG_NAMES", "SEEDS", "seed", "seed_demo"]
 
 SEEDS = ("empty", "demo")
+# The org's name (Organization.Name) each seed gives a new org unless told otherwise.
+DEFAULT_ORG_NAMES = {"empty": DEFAULT_ORG_NAME, "demo": "Example Inc."}
 
 _FIRST = ["Ada", "Ben", "Carla", "Dev", "Elena", "Farid", "Gina", "Hugo", "Ines", "Jamal",
           "Kira", "Luis", "Maya", "Noah", "Olga", "Pedro", "Quinn", "Rosa", "Sam", "Tara",
@@ -44,6 +55,11 @@ def seed(org: Org, name: str = "empty") -> None:
     if name not in SEEDS:
         raise ValueError(f"unknown seed {name!r}; choose one of {', '.join(SEEDS)}")
     if name == "demo":
+        org.company = Company(
+            name=DEFAULT_ORG_NAMES["demo"], edition=ENTERPRISE_EDITION,
+            sandbox=org.company.sandbox, primary_contact=org.admin.name,
+            phone="+1 415 555 0100", city="San Francisco", state="CA", postal_code="94105",
+            country="US")
         _Demo(org).run()
 
 

@@ -106,6 +106,7 @@ class StoreReader(Protocol):
     def admin(self) -> Any: ...
 
     def object_info(self, name: str) -> ObjectDef | None: ...
+    def organization_record(self) -> dict[str, Any]: ...
     def scan(self, sobject: str, include_deleted: bool = False) -> Iterator[RowView]: ...
     def get_record(self, record_id: str) -> tuple[str, Mapping[str, Any]] | None: ...
     def find_by_key(self, sobject: str, field_name: str, value: Any) -> list[str]: ...
@@ -123,9 +124,11 @@ class QueryView:
         self._view = view
         self._unseen = unseen
         self.read_columns = org.read_columns
-        # Optional QuerySource attributes: the audit dates of LeadStatus and friends.
+        # Optional QuerySource attributes: the audit dates of LeadStatus and friends, and the
+        # Organization record.
         self.created_date = org.created_date
         self.admin = org.admin
+        self.organization_record = org.organization_record
 
     def object_info(self, name: str) -> ObjectDef | None:
         obj = self._org.object_info(name)

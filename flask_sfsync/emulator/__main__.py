@@ -1,11 +1,12 @@
 """``python -m flask_sfsync.emulator``: run a local Salesforce org in the foreground.
 
 The first line on stdout is one JSON object (login_url, instance_url, ca_bundle, client_id,
-client_secret, app_name, username, password, org_id, org_name, ...; every path in it absolute),
-flushed at once so a parent process can read it. Runs until Ctrl-C or SIGTERM; with ``--data FILE`` the org is saved
-there on exit. The connected app's credentials come from ``--client-id`` or the environment
-(``SFSYNC_EMULATOR_CLIENT_ID``, ``SFSYNC_EMULATOR_CLIENT_SECRET``), else are generated; a secret
-on the command line works but is visible to every user of the machine (``ps``), so it warns.
+client_secret, app_name, username, password, org_id, org_name, ...; every path in it
+absolute), flushed at once so a parent process can read it. Runs until Ctrl-C or SIGTERM; with
+``--data FILE`` the org is saved there on exit. The connected app's credentials come from
+``--client-id`` or the environment (``SFSYNC_EMULATOR_CLIENT_ID``,
+``SFSYNC_EMULATOR_CLIENT_SECRET``), else are generated; a secret on the command line works but
+is visible to every user of the machine (``ps``), so it warns.
 """
 
 from __future__ import annotations

@@ -71,9 +71,11 @@ def _absolute(path: str | os.PathLike[str]) -> Path:
     return Path(os.path.abspath(path))
 
 
-def _new_org(name: str) -> Org:
+def _new_org(name: str, org_name: str | None) -> Org:
     org = Org()
     seed(org, name)  # raises ValueError for an unknown seed name
+    if org_name is not None:
+        org.company.name = org_name  # its name from the start: no rename to stamp
     return org
 
 
@@ -138,10 +140,11 @@ class LocalOrg:
         saved = self._load_oauth_state()
         if self.data_file is not None and self.data_file.exists():
             self.org: Org = Org.load(self.data_file)
+            self.org.set_company(name=self._org_name)  # a rename, as in Company Information
         else:
-            self.org = _new_org(self.seed)
+            self.org = _new_org(self.seed, self._org_name)
         self.org.daily_api_limit = self.daily_api_limit
-        self.org.set_company(name=self._org_name, sandbox=self.sandbox)
+        self.org.set_company(sandbox=self.sandbox)
         self.client_id = self._client_id or saved.get("client_id") or _new_client_id()
         self.client_secret = (
             self._client_secret or saved.get("client_secret") or secrets.token_hex(32).upper()

@@ -294,7 +294,7 @@ class ObjectDef:
             "retrieveable": True,
             "searchable": not self.tooling,
             "triggerable": not self.tooling,
-            "undeletable": not self.tooling,
+            "undeletable": not self.tooling and self.deletable,  # only what a delete can bin
             "updateable": self.updateable,
         }
 

@@ -314,6 +314,7 @@ class IsolatedClient(FlaskClient):
     def run_wsgi_app(
         self, environ: dict[str, Any], buffered: bool = False
     ) -> tuple[Any, str, Any]:
+        """Run the request inside an app context of its own (see the class docstring)."""
         with self.application.app_context():
             result: tuple[Any, str, Any] = super().run_wsgi_app(environ, buffered=buffered)
             return result

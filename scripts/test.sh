@@ -216,8 +216,10 @@ main() {
   "$VENV/bin/python" scripts/check_import_cycles.py
   step "mypy --strict (the package, the demo host, the example app)"
   "$VENV/bin/mypy" flask_sfsync host_demo examples
-  step "docs (Sphinx, warnings are errors)"
+  step "docs (Sphinx, warnings are errors; every public name of the reference documented)"
   "$VENV/bin/sphinx-build" -q -W -b html docs docs/_build/html
+  "$VENV/bin/sphinx-build" -q -b coverage docs docs/_build/coverage 2>/dev/null
+  "$VENV/bin/python" scripts/check_docs_coverage.py docs/_build/coverage/python.txt
 
   [ $# -gt 0 ] || set -- tests examples
   step "tests on SQLite: $*"

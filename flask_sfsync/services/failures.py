@@ -18,7 +18,15 @@ from ..db import errorlog, links, outbox
 from ..db.models import SalesforceConnectionMixin, SyncErrorMixin
 from ..salesforce import ObjectInfo
 from ..state import get_state
-from ..sync.failures import Category, Explanation, category_of, explain, field_names, split_detail
+from ..sync.failures import (
+    Category,
+    Explanation,
+    category_of,
+    duplicate_fix,
+    explain,
+    field_names,
+    split_detail,
+)
 from .connections import connection_for
 
 __all__ = [
@@ -65,6 +73,13 @@ class LogEntry:
     @property
     def category(self) -> Category:
         return self.explanation.category
+
+    @property
+    def fix(self) -> str:
+        """What to do: the catalogue's words, or for a duplicate, knowing whose record matched."""
+        if self.entry.error_code != "DUPLICATES_DETECTED":
+            return self.explanation.fix
+        return duplicate_fix(self.duplicate.ours if self.duplicate is not None else None)
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ __all__ = [
     "category_of",
     "codes_in",
     "cut",
+    "duplicate_fix",
     "explain",
     "field_names",
     "split_detail",
@@ -454,6 +455,22 @@ def _too_long_texts(max_length: int | None, length: int | None) -> tuple[str, st
     if length is None:
         return kind.summary, "Shorten the {field} to {max} characters, " + _RETRY
     return kind.summary, kind.fix
+
+
+def duplicate_fix(match_is_another_contact: bool | None) -> str:
+    """What to do about a DUPLICATES_DETECTED refusal, knowing whose record the rule matched:
+    another contact of the host's (True), a record no contact is linked to (False), or none
+    that Salesforce named (None)."""
+    if match_is_another_contact is None:
+        return ("Salesforce did not say which record matched: look for the same person in "
+                "Salesforce (and merge or change the record), then Retry; or push this contact "
+                "anyway as a record of its own.")
+    if match_is_another_contact:
+        return ("If both are the same person, link this contact to the existing record (both "
+                "contacts then update it; nothing else to do). If they are two people, push it "
+                "anyway as a record of its own.")
+    return ("If it is the same person, link this contact to that record (its changes then "
+            "update it). Else push it anyway as a record of its own.")
 
 
 def cut(code: str, message: str) -> str:

@@ -223,6 +223,10 @@ def test_a_person_clears_every_error_of_the_demo_from_the_pages(
     dupes.first.locator(".sfsync-error-details summary").click()
     expect(long.locator(".sfsync-error-code")).to_have_text("STRING_TOO_LONG")
     shoot(page, "1-error-log")
+    page.set_viewport_size({"width": 390, "height": 900})  # one entry of each kind, narrow
+    long.screenshot(path=str(SHOTS / "1-entry-too-long-390.png"))
+    dupes.first.screenshot(path=str(SHOTS / "1-entry-duplicate-390.png"))
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     # Duplicates: the field values only, then every category again.
     page.locator('.sfsync-category[data-category="field_values"] .sfsync-category-link').click()
@@ -263,6 +267,9 @@ def test_a_person_clears_every_error_of_the_demo_from_the_pages(
     expect(page.locator(".sfsync-no-errors")).to_be_visible()
     expect(page.locator(".sfsync-retry-all")).to_be_disabled()
     shoot(page, "5-no-errors")
+    page.get_by_role("link", name="Show resolved errors too").click()
+    expect(page.locator(".sfsync-resolved")).to_have_count(7)
+    shoot(page, "5-resolved")
 
     # A contact without email was skipped: add one, Sync Now, it is in Salesforce.
     page.locator('.sfsync-tab[data-tab="history"]').click()

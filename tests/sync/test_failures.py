@@ -18,6 +18,7 @@ from flask_sfsync.sync.failures import (
     category_of,
     codes_in,
     cut,
+    duplicate_fix,
     explain,
     field_names,
     split_detail,
@@ -198,6 +199,13 @@ def test_categories_have_labels_descriptions_and_an_order() -> None:
     assert all(c.description.endswith(".") for c in Category)
     assert codes_in(C.FIELD_VALUES, ["DUPLICATES_DETECTED", "STRING_TOO_LONG", "X"]) == [
         "STRING_TOO_LONG"]
+
+
+def test_a_duplicates_fix_depends_on_whose_record_matched() -> None:
+    assert duplicate_fix(True).startswith("If both are the same person, link this contact")
+    assert duplicate_fix(False).startswith("If it is the same person, link this contact to that")
+    assert "did not say which record matched" in duplicate_fix(None)
+    assert all("push" in duplicate_fix(ours) for ours in (True, False, None))
 
 
 def test_a_history_detail_splits_into_code_and_message() -> None:

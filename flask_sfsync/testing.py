@@ -31,6 +31,7 @@ app context. Disable the plugin with ``pytest -p no:sfsync``.
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -323,14 +324,23 @@ class IsolatedClient(FlaskClient):
 # -- pytest fixtures --------------------------------------------------------------------------
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The plugin's ini option: ``sfsync_app_name``, the name of the local org's Connected
+    App (what the consent page shows; set it to the host's ``SFSYNC_APP_NAME``)."""
+    parser.addini("sfsync_app_name", "the local org's Connected App name", default="")
+
+
 @pytest.fixture
-def sfsync_org() -> Iterator[LocalOrg]:
+def sfsync_org(request: pytest.FixtureRequest) -> Iterator[LocalOrg]:
     """A running local Salesforce org, empty, fresh for each test: its login host (OAuth
     login and Allow pages) over HTTP, its instance (REST, SOQL, Bulk API 2.0) over TLS.
-    ``sfsync_org.salesforce()`` is a simple-salesforce client for its admin."""
-    from .emulator.handle import LocalOrg
+    ``sfsync_org.salesforce()`` is a simple-salesforce client for its admin. Its Connected App
+    is named as the host's ``sfsync_app_name`` ini option, else ``$SFSYNC_APP_NAME``, else
+    "flask-sfsync" (the consent page shows it)."""
+    from .emulator.handle import LocalOrg  # the plugin loads in every session: only when used
 
-    with LocalOrg(seed="empty") as org:
+    name = request.config.getini("sfsync_app_name") or os.environ.get("SFSYNC_APP_NAME")
+    with LocalOrg(seed="empty", app_name=name or "flask-sfsync") as org:
         yield org
 
 

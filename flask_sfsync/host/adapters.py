@@ -73,7 +73,33 @@ _DIGITS = re.compile(r"-?[0-9]+")
 
 
 class ContactAdapter:
-    """Reads one host model as :class:`~flask_sfsync.sync.mapping.HostContact` dicts."""
+    """Reads one host model as :class:`~flask_sfsync.sync.records.HostContact` dicts.
+
+    :param model: the host's Contact model (a Flask-SQLAlchemy model with a one-column
+        primary key; any key type: ids are stored as strings).
+    :param tenant: the column naming each contact's tenant (default ``"tenant_id"``), or a
+        callable ``contact -> tenant``. Its values are compared, as strings, with what the
+        tenant loader returns (``str(current_user.team_id)``, say), and queries filter on the
+        column in its own type, so its index is used; a callable cannot filter queries
+        (override ``_tenant_filter`` too).
+    :param fields: HostContact key -> attribute path (``"company.name"``) or callable, for keys
+        whose attribute has another name; the keys are :data:`HOST_CONTACT_KEYS`. A key not
+        given is read from the attribute of its own name when the model has one.
+    :param stages: the host's stages, offered by the settings page's stage filter.
+    :param stage_map: host stage -> Lead ``Status``. The values must be Lead Status values of
+        the org (a new org's: "Open - Not Contacted", "Working - Contacted",
+        "Closed - Converted", "Closed - Not Converted"; Setup > Lead Status Values lists an
+        org's own); a stage not listed leaves Status to Salesforce's default.
+    :param url_endpoint: the view that shows one contact (``"contacts.show"``): the pages link
+        to it. ``init_app`` checks that it is a route and that its URL takes ``url_arg``.
+    :param url_arg: the name of that route's contact id argument (default ``"contact_id"``).
+    :param label: a callable naming a contact on our pages (default: first and last name).
+    :param watch: other models whose change changes what a contact pushes, each mapped to a
+        callable returning the contacts affected (``{Company: lambda c: c.contacts}``).
+    :param extra_fields: Salesforce field (API name, on Lead and Contact) -> attribute or
+        callable: host data with no default mapping (``{"Region__c": "region"}``).
+    :param load_options: loader options for every query (``[selectinload(Contact.company)]``).
+    """
 
     def __init__(
         self,

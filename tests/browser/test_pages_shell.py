@@ -127,19 +127,21 @@ def test_contact_states_on_the_hosts_pages(
     env: Env, live_server: LiveServer, browser: Browser, shots: Path
 ) -> None:
     base = live_server.url()
-    ada, nomail = env.add_contacts([
+    ada, nomail, bad, grace = env.add_contacts([
         {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com", "company": "E"},
         {"first_name": "No", "last_name": "Mail", "company": "X"},
+        {"first_name": "Bad", "last_name": "Mail", "email": "not-an-email", "company": "X"},
+        {"first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com"},
     ])
     env.workers.start()
     pages = _pages(browser, base)
-    env.save_settings()
-    env.sync_now()
+    env.save_settings(sync_mode="auto")
     env.wait_idle()
     page = pages[1280]
     page.goto(f"{base}/contacts")
-    expect(page.locator('[data-sync-state="in_salesforce"]')).to_have_count(1)
+    expect(page.locator('[data-sync-state="in_salesforce"]')).to_have_count(2)
     expect(page.locator('[data-sync-state="skipped"]')).to_have_count(1)
+    expect(page.locator('[data-sync-state="failed"]')).to_have_text("Not in Salesforce")
     _shoot(pages, shots, "contact-list-badges", f"{base}/contacts")
     page.goto(f"{base}/contacts/{nomail}")
     panel = page.locator("#sfsync-contact-panel")
@@ -149,3 +151,21 @@ def test_contact_states_on_the_hosts_pages(
     page.goto(f"{base}/contacts/{ada}")
     expect(panel.locator(".sfsync-badge")).to_have_text("In Salesforce")
     _shoot(pages, shots, "contact-in-salesforce", f"{base}/contacts/{ada}")
+    # Out of date: the latest push failed; the reason is on the contact's page.
+    env.edit(grace, title="T" * 300)
+    env.wait_idle()
+    page.goto(f"{base}/contacts/{grace}")
+    expect(panel.locator(".sfsync-badge")).to_have_text("Out of date")
+    expect(panel.locator(".sfsync-state-reason")).to_contain_text("STRING_TOO_LONG")
+    _shoot(pages, shots, "contact-out-of-date", f"{base}/contacts/{grace}")
+    # Pending while disconnected: the change waits, and the page says why.
+    env.workers.stop_all()
+    page.goto(f"{base}/integrations/")
+    page.get_by_role("link", name="Disconnect…").click()
+    page.get_by_role("button", name="Disconnect").click()
+    env.edit(ada, title="Countess")
+    page.goto(f"{base}/contacts/{ada}")
+    expect(panel.locator(".sfsync-badge")).to_have_text("Pending")
+    expect(panel.locator(".sfsync-state-reason")).to_contain_text("not connected")
+    _shoot(pages, shots, "contact-pending", f"{base}/contacts/{ada}")
+    assert bad

@@ -22,6 +22,7 @@ from ..db import tenant_settings
 from ..db.connections import connection_for
 from ..db.contact_facts import ContactFacts, facts_for
 from ..state import get_state
+from ..sync.failures import explain
 
 __all__ = ["ContactState", "contact_states"]
 
@@ -56,20 +57,13 @@ def contact_states(tenant_id: str, host_ids: Sequence[str]) -> dict[str, Contact
     return {host_id: _decide(fact, waiting) for host_id, fact in facts.items()}
 
 
-#: Characters of Salesforce's message a badge's reason keeps (it may quote a long value).
-REASON_CHARS = 120
-
-
-def _cut(text: str) -> str:
-    return text if len(text) <= REASON_CHARS else text[: REASON_CHARS - 1].rstrip() + "…"
-
-
 def _decide(fact: ContactFacts, waiting: str) -> ContactState:
     where = {"sobject": fact.sobject, "sf_id": fact.sf_id}
     if fact.pending:
         return ContactState("pending", "Pending", waiting, **where)
     if fact.error_code is not None:
-        reason = f"The latest push failed ({fact.error_code}): {_cut(fact.error_message or '')}"
+        plain = explain(fact.error_code, fact.error_message or "", sobject=fact.sobject)
+        reason = f"The latest push failed ({fact.error_code}): {plain.summary} {plain.fix}"
         if fact.sf_id is not None:
             return ContactState("out_of_date", "Out of date", reason, **where)
         return ContactState("failed", "Not in Salesforce", reason, **where)

@@ -59,6 +59,8 @@ log = logging.getLogger(__name__)
 
 # Contacts read from the host at once by a full sync (its memory is about this many).
 READ_BATCH = 2000
+# Seconds between two updates of a running push's phase (what its progress bar says).
+PHASE_EVERY = 1.0
 
 
 class _Halt(Exception):
@@ -272,6 +274,7 @@ class _Feed:
         self.stream = stream
         self.recorder = recorder
         self.seen: set[str] = set()
+        self._phase_shown = -PHASE_EVERY
 
     def sink(self, outcomes: Sequence[Outcome]) -> None:
         self.seen.update(o.host_id for o in outcomes)
@@ -279,12 +282,16 @@ class _Feed:
         self.recorder(outcomes)
 
     def _phase(self, phase: str) -> None:
-        """Show what the push does now. Committed at once: a change left pending would hold
-        SQLite's write lock while the writers' threads wait to store a refreshed token."""
+        """Show what the push does now, at most once a second (the page polls about that
+        often; a commit per page of a 100,000-contact push would cost seconds). Committed at
+        once: a change left pending would hold SQLite's write lock while the writers' threads
+        wait to store a refreshed token."""
         run = self.recorder.run
-        if run.phase != phase:
+        now = time.monotonic()
+        if run.phase != phase and now - self._phase_shown >= PHASE_EVERY:
             run.phase = phase
             self.ctx.session.commit()
+            self._phase_shown = now
 
     def __call__(self, batch: list[HostContact]) -> None:
         ids = [str(v["id"]) for v in batch]

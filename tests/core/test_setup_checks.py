@@ -37,7 +37,9 @@ def _host(tmp_path: Any) -> tuple[Flask, SQLAlchemy, Any]:
         workspace: Mapped[str] = mapped_column(sa.String(40))
         mail: Mapped[str | None] = mapped_column(sa.String(200))
         org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("orgs.id"))
-        org: Mapped[Org | None] = relationship()
+        # The class itself, not its name: a name is looked up again whenever any test's
+        # mappers are configured, after this test's Org may be gone.
+        org: Mapped[Org | None] = relationship(Org)
 
     return app, db, Person
 

@@ -88,10 +88,14 @@ def sync_status(tenant_id: str) -> dict[str, Any]:
     """Everything the progress panel shows; polled while a sync runs."""
     state = get_state()
     session, models = state.db.session, state.models
-    conn = connection_for(session, models, tenant_id)
-    row = tenant_settings.settings_for(session, models, tenant_id)
+    # Runs first: a run's end and the connection's last sync are committed together, but each
+    # SELECT may see newer data than the one before (SQLite runs reads outside a snapshot),
+    # so the connection read after a finished run always shows that run's last sync.
     running = runs.active_run(session, models, tenant_id)
     latest = runs.last_run(session, models, tenant_id)
+    last_full = runs.last_run(session, models, tenant_id, RunKind.FULL)
+    conn = connection_for(session, models, tenant_id)
+    row = tenant_settings.settings_for(session, models, tenant_id)
     paused_until = tenant_settings.active_pause(row)
     return {
         "connection": conn.status if conn is not None else "none",
@@ -99,7 +103,7 @@ def sync_status(tenant_id: str) -> dict[str, Any]:
         "auto_sync": bool(row is not None and row.saved and row.auto_sync),
         "syncing": running is not None,
         "run": run_dict(running or latest, paused_until),
-        "last_full": run_dict(runs.last_run(session, models, tenant_id, RunKind.FULL)),
+        "last_full": run_dict(last_full),
         "last_sync_at": _iso(conn.last_sync_at) if conn is not None else None,
         "paused_until": _iso(paused_until),
         "pause_reason": row.pause_reason if row is not None and paused_until else None,

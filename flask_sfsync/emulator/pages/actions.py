@@ -48,10 +48,9 @@ def edit(page: Page, obj: ObjectDef, record_id: str | None) -> Response:
     view = page.view(obj)
     row = None
     if record_id is not None:
-        found = page.org.get_record(record_id)
-        if view is None or found is None or found[0] != obj.name or found[1]["IsDeleted"]:
+        row = page.live_record(obj, record_id)
+        if row is None:
             return page.not_found(f"No {obj.label.lower()} with Id {record_id}.")
-        row = found[1]
         title = f"Edit {name_of(obj.name, row)}"
     else:
         title = f"New {obj.label}"
@@ -108,23 +107,23 @@ def delete(page: Page, obj: ObjectDef, record_id: str) -> Response:
     if refused is not None:
         return refused
     assert page.user is not None
-    found = page.org.get_record(record_id)
-    if page.view(obj) is None or found is None or found[0] != obj.name or found[1]["IsDeleted"]:
+    found = page.live_record(obj, record_id)
+    if found is None:
         return page.not_found(f"No {obj.label.lower()} with Id {record_id}.")
-    name = name_of(obj.name, found[1])
+    name = name_of(obj.name, found)
     children = [VIEWS[c].plural.lower() for c in ("Contact", "Opportunity")] \
         if obj.name == "Account" else []
     error = None
     if page.request.method == "POST":
         try:
-            page.org.delete(str(found[1]["Id"]), page.user.id)
+            page.org.delete(str(found["Id"]), page.user.id)
         except SalesforceApiError as exc:
             error = error_text(exc)
         else:
             target = f"/records/{obj.name}" if VIEWS[obj.name].listed else "/records/recycle-bin"
             return page.redirect(target, {"notice": "deleted", "what": name})
     return page.render("confirm_delete.html", status=400 if error else 200, sobject=obj.name,
-                       label=obj.label, name=name, record_id=str(found[1]["Id"]),
+                       label=obj.label, name=name, record_id=str(found["Id"]),
                        children=children, error=error)
 
 
@@ -133,10 +132,9 @@ def change_owner(page: Page, obj: ObjectDef, record_id: str) -> Response:
     if refused is not None:
         return refused
     assert page.user is not None
-    found = page.org.get_record(record_id)
-    if page.view(obj) is None or found is None or found[0] != obj.name or found[1]["IsDeleted"]:
+    row = page.live_record(obj, record_id)
+    if row is None:
         return page.not_found(f"No {obj.label.lower()} with Id {record_id}.")
-    row = found[1]
     error = None
     if page.request.method == "POST":
         owner = page.request.form.get("OwnerId", "")

@@ -67,6 +67,15 @@ class Page:
     def view(self, obj: ObjectDef) -> ObjectDef | None:
         return self.org.visible_object(obj, self.acting_id)
 
+    def live_record(self, obj: ObjectDef, record_id: str) -> Mapping[str, Any] | None:
+        """The record ``record_id`` when it is a live ``obj`` this page's user may see
+        (None: the page answers 404, whether it is missing, deleted or another object's)."""
+        found = self.org.get_record(record_id)
+        if self.view(obj) is None or found is None or found[0] != obj.name:
+            return None
+        row = found[1]
+        return None if row["IsDeleted"] else row
+
     def can(self, sobject: str, operation: str) -> bool:
         if self.user is None:
             return False

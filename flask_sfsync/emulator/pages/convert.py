@@ -23,10 +23,9 @@ def convert(page: Page, obj: ObjectDef, record_id: str) -> Response:
     if refused is not None:
         return refused
     assert page.user is not None
-    found = page.org.get_record(record_id)
-    if page.view(obj) is None or found is None or found[0] != "Lead" or found[1]["IsDeleted"]:
+    lead = page.live_record(obj, record_id) if obj.name == "Lead" else None
+    if lead is None:
         return page.not_found(f"No lead with Id {record_id}.")
-    lead = found[1]
     lead_id = str(lead["Id"])
     if lead["IsConverted"]:
         return page.redirect(f"/records/Lead/{lead_id}")

@@ -30,10 +30,9 @@ def merge(page: Page, obj: ObjectDef, record_id: str) -> Response:
         return refused
     assert page.user is not None
     view = page.view(obj)
-    found = page.org.get_record(record_id)
-    if view is None or found is None or found[0] != obj.name or found[1]["IsDeleted"]:
+    current = page.live_record(obj, record_id)
+    if view is None or current is None:
         return page.not_found(f"No {obj.label.lower()} with Id {record_id}.")
-    current = found[1]
     form = page.request.form
     if page.request.method == "POST" and form.get("step") == "merge":
         return _merge(page, obj, view, current, form)

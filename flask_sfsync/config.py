@@ -50,6 +50,11 @@ SYNC_DEFAULTS: Final[Mapping[str, Any]] = {
     "SFSYNC_SETUP_FIELDS_ON_CONNECT": True,
     # Link to a record in Salesforce from the error log; None: "{instance_url}/{id}".
     "SFSYNC_RECORD_URL": None,
+    # The pull: seconds between two pulls of a tenant (each tenant may choose its own), and
+    # how far before its watermark a pull reads again (changes become queryable after their
+    # SystemModstamp; tap-salesforce reads 10 s back).
+    "SFSYNC_PULL_INTERVAL": 60,
+    "SFSYNC_PULL_LOOKBACK": 10.0,
 }
 
 #: Defaults applied with ``app.config.setdefault``; the host's own values always win.
@@ -164,6 +169,8 @@ class Settings:
     limit_pause: float
     setup_fields_on_connect: bool
     record_url: str | None
+    pull_interval: int
+    pull_lookback: float
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:

@@ -43,6 +43,19 @@ record_pushed = _signals.signal("sfsync.record-pushed")
 #: ``error_code``, ``message``.
 record_failed = _signals.signal("sfsync.record-failed")
 
+#: A pull of Salesforce's changes began. kwargs: ``tenant_id``, ``full`` (a Pull now or a
+#: resync: every record; else the changes since the watermark).
+pull_started = _signals.signal("sfsync.pull-started")
+
+#: A pull ended. kwargs: ``tenant_id``, ``counts`` ({object: {"created", "updated",
+#: "deleted", "skipped", "failed"}}).
+pull_finished = _signals.signal("sfsync.pull-finished")
+
+#: One pulled Salesforce record changed the host. kwargs: ``tenant_id``, ``sobject``,
+#: ``record_id``, ``local_id`` (the host contact), ``action`` ("created" | "updated" |
+#: "deleted" | "converted" | "merged" | "linked").
+record_pulled = _signals.signal("sfsync.record-pulled")
+
 #: Send after changing contacts outside the ORM, before the transaction commits (the host's
 #: alternative to :func:`flask_sfsync.queue_contacts`):
 #: ``contacts_changed.send(app, tenant_id="42", ids=["7", "9"], deleted=False)``.
@@ -58,7 +71,10 @@ __all__ = [
     "connection_lost",
     "connection_refreshed",
     "contacts_changed",
+    "pull_finished",
+    "pull_started",
     "record_failed",
+    "record_pulled",
     "record_pushed",
     "send",
     "sync_finished",

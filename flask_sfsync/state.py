@@ -59,6 +59,10 @@ class JobQueue(Protocol):
         """Ask a worker to create our custom fields in the tenant's org."""
         ...
 
+    def enqueue_pull(self, tenant_id: str, *, full: bool = False, delay: float = 0.0) -> bool:
+        """Ask a worker to pull the tenant's Salesforce changes (in ``delay`` seconds)."""
+        ...
+
     def spend_ledger(self, tenant_id: str) -> SpendLedger:
         """Where the tenant's API calls are counted, shared by every worker."""
         ...

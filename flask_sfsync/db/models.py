@@ -15,7 +15,10 @@ strings, so any primary-key type of the host works.
 * ``sfsync_sync_runs`` - one Sync Now, Auto Sync drain or Retry, with its direction and progress;
 * ``sfsync_sync_errors`` - the error log;
 * ``sfsync_sync_history`` - what happened to each contact, run by run;
-* ``sfsync_oauth_states`` - Connects in progress, each callback's state usable once.
+* ``sfsync_oauth_states`` - Connects in progress, each callback's state usable once;
+* ``sfsync_mirror`` - what was pulled: per Salesforce record its system fields and mapped
+  values (the base of matching, badges, dedupe and of telling a change from our own echo);
+* ``sfsync_pull_state`` - per tenant and object: the pull's watermark and its last counts.
 """
 
 from __future__ import annotations
@@ -182,6 +185,11 @@ class SyncSettingsMixin:
     #: False after "push as" changed with "start new records": only records of ``push_as``'s
     #: object are matched and updated.
     match_other_type: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=True)
+    #: Seconds between two pulls (None: ``SFSYNC_PULL_INTERVAL``), and when the next is due.
+    pull_interval: Mapped[int | None] = mapped_column(sa.Integer)
+    next_pull_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: A record deleted in Salesforce: "flag" its host contact, or "delete" it too.
+    pulled_delete: Mapped[str] = mapped_column(sa.String(10), nullable=False, default="flag")
     #: Our custom fields as last seen: [{"sobject","name","label","state","error"}].
     fields_state: Mapped[list[dict[str, Any]] | None] = mapped_column(sa.JSON)
     fields_message: Mapped[str | None] = mapped_column(sa.Text)
@@ -209,6 +217,9 @@ class SyncLinkMixin:
     #: Hash of the values last sent: an unchanged contact is not sent again.
     fingerprint: Mapped[str | None] = mapped_column(sa.String(64))
     last_pushed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Salesforce field -> the value both sides last agreed on (the pull's base: a field
+    #: that differs from it changed on that side since).
+    agreed: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
 
 
 class OutboxEntryMixin:
@@ -333,6 +344,65 @@ class OAuthStateMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
 
+class MirrorRecordMixin:
+    """One pulled Salesforce record: its system fields and the mapped values last read."""
+
+    __tablename__ = "sfsync_mirror"
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Any, ...]:
+        # Fresh objects per binding: one mixin is mapped on several hosts' metadata.
+        return (
+            sa.UniqueConstraint("tenant_id", "sf_id", name="uq_sfsync_mirror_tenant_sf_id"),
+            sa.Index("ix_sfsync_mirror_email", "tenant_id", "email"),
+            sa.Index("ix_sfsync_mirror_host", "tenant_id", "host_id"),
+        )
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    sobject: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    sf_id: Mapped[str] = mapped_column(sa.String(18), nullable=False)
+    #: The host contact this record is matched to (None: none; several records may name
+    #: one contact: duplicates in Salesforce).
+    host_id: Mapped[str | None] = mapped_column(sa.String(64))
+    #: Lower-cased: what matching and dedupe compare.
+    email: Mapped[str | None] = mapped_column(sa.String(255))
+    #: Salesforce field -> value, as last pulled.
+    values: Mapped[dict[str, Any]] = mapped_column(sa.JSON, nullable=False, default=dict)
+    system_modstamp: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    last_modified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_modified_by: Mapped[str | None] = mapped_column(sa.String(18))
+    owner_id: Mapped[str | None] = mapped_column(sa.String(18))
+    account_id: Mapped[str | None] = mapped_column(sa.String(18))
+    is_deleted: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    is_converted: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    converted_contact_id: Mapped[str | None] = mapped_column(sa.String(18))
+    converted_account_id: Mapped[str | None] = mapped_column(sa.String(18))
+    master_record_id: Mapped[str | None] = mapped_column(sa.String(18))
+    pulled_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class PullStateMixin:
+    """Per tenant and object: where the pull is (its watermark) and what the last one did."""
+
+    __tablename__ = "sfsync_pull_state"
+
+    tenant_id: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    sobject: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    #: Off: pulled records are kept for matching, badges and dedupe only; on: a record that
+    #: matches no host contact creates one.
+    show_in_host: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, default=False)
+    #: The (SystemModstamp, Id) of the last record applied; None: nothing pulled yet.
+    watermark_stamp: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    watermark_id: Mapped[str | None] = mapped_column(sa.String(18))
+    last_pull_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    updated: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    deleted: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    skipped: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    failed: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+    message: Mapped[str | None] = mapped_column(sa.Text)
+
+
 @dataclass(frozen=True)
 class Models:
     """The extension's mapped classes for one host ``SQLAlchemy`` object."""
@@ -345,6 +415,8 @@ class Models:
     SyncError: type[SyncErrorMixin]
     SyncHistory: type[SyncHistoryMixin]
     OAuthState: type[OAuthStateMixin]
+    MirrorRecord: type[MirrorRecordMixin]
+    PullState: type[PullStateMixin]
 
     @property
     def tables(self) -> list[sa.Table]:
@@ -370,6 +442,8 @@ def models_for(db: SQLAlchemy) -> Models:
             SyncError=_bind(SyncErrorMixin, db),
             SyncHistory=_bind(SyncHistoryMixin, db),
             OAuthState=_bind(OAuthStateMixin, db),
+            MirrorRecord=_bind(MirrorRecordMixin, db),
+            PullState=_bind(PullStateMixin, db),
         )
     return _models[db]
 

@@ -72,3 +72,18 @@ def pause_ended(session: SessionLike, models: Models, now: datetime) -> list[str
     row = models.SyncSettings
     query = sa.select(row.tenant_id).where(row.paused_until.is_not(None), row.paused_until <= now)
     return list(session.scalars(query))
+
+
+def pulls_overdue(session: SessionLike, models: Models, before: datetime) -> list[str]:
+    """Connected tenants whose next pull was due before ``before`` (or never scheduled): their
+    schedule was lost (Redis flushed, a worker killed between a pull and its next schedule)."""
+    row, conn = models.SyncSettings, models.SalesforceConnection
+    query = (
+        sa.select(row.tenant_id)
+        .join(conn, conn.tenant_id == row.tenant_id)
+        .where(
+            conn.status == "connected",
+            sa.or_(row.next_pull_at.is_(None), row.next_pull_at < before),
+        )
+    )
+    return list(session.scalars(query))

@@ -30,8 +30,7 @@ the Lead's Company): each maps to a function returning the contacts affected.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -40,6 +39,11 @@ from sqlalchemy.orm import ColumnProperty, RelationshipProperty, Session, aliase
 from sqlalchemy.orm.interfaces import MANYTOONE
 
 from ..sync import HostContact
+from . import writes
+from .writes import IN_CHUNK as _IN_CHUNK  # shared with the writes, as are the id helpers
+from .writes import INT64_MAX as _INT64_MAX
+from .writes import INT64_MIN as _INT64_MIN
+from .writes import as_type as _as_type
 
 __all__ = ["HOST_CONTACT_KEYS", "ContactAdapter", "SessionLike"]
 
@@ -65,11 +69,6 @@ HOST_CONTACT_KEYS: tuple[str, ...] = (
 Getter = Callable[[Any], Any]
 # Keys of extra fields in a HostContact: they cannot collide with the standard keys.
 EXTRA_PREFIX = "extra:"
-# SQLite's default limit of bound parameters is 999 on old builds: stay under it.
-_IN_CHUNK = 900
-# Database integers (SQLite's INTEGER, PostgreSQL's BIGINT) hold no more.
-_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
-_DIGITS = re.compile(r"-?[0-9]+")
 
 
 class ContactAdapter:
@@ -144,6 +143,7 @@ class ContactAdapter:
         if len(mapper.primary_key) != 1:
             raise TypeError(f"{model.__name__} needs a single-column primary key")
         self._pk: sa.Column[Any] = mapper.primary_key[0]
+        self._writes: dict[str, sa.Column[Any]] | None = None  # writable key -> column
 
     def _build_getters(self, fields: Mapping[str, str | Getter]) -> dict[str, Getter]:
         unknown = set(fields) - set(HOST_CONTACT_KEYS)
@@ -387,6 +387,132 @@ class ContactAdapter:
         query = sa.select(sa.func.count()).select_from(self.model)
         return int(session.scalar(query.where(self._tenant_filter(tenant_id))) or 0)
 
+    # -- writes: what a Salesforce -> host pull stores -----------------------------------------
+
+    @property
+    def writable_keys(self) -> frozenset[str]:
+        """The HostContact keys a pull may write: those of ``first_name``, ``last_name``,
+        ``email``, ``phone`` and ``title`` read from a plain one-column attribute of the model.
+
+        A callable or a dotted path (``"company.name"``) says how to read a value, not where
+        to store one, so the pull leaves such keys to the host.
+        """
+        return frozenset(self._write_columns())
+
+    def _write_columns(self) -> dict[str, sa.Column[Any]]:
+        """Writable key -> its table column (built on first use: the mapper is configured)."""
+        if self._writes is None:
+            found: dict[str, sa.Column[Any]] = {}
+            for key in writes.WRITABLE_KEYS:
+                source = self._sources.get(key)
+                column = None if source is None or callable(source) else (
+                    writes.plain_column(self.model, source)
+                )
+                if column is not None:
+                    found[key] = column
+            self._writes = found
+        return self._writes
+
+    def value_problems(self, values: Mapping[str, Any]) -> dict[str, str]:
+        """Key -> why the host would refuse this value, in plain words; empty: all fit.
+
+        Checked before a pull writes, so that a value the host's table cannot hold becomes a
+        message on the error log ("Title is 300 characters; this app keeps at most 128",
+        "Last name is required here and Salesforce has none") instead of a failed statement
+        that rolls back a whole batch. A key that is not :attr:`writable_keys` is a problem
+        too. Values are checked as given (an empty string is blank, not converted).
+        """
+        return writes.value_problems(self._write_columns(), values)
+
+    def update_pulled(
+        self,
+        session: SessionLike,
+        tenant_id: str,
+        host_id: str,
+        changes: Mapping[str, tuple[Any, Any]],
+        *,
+        extra: Mapping[str, Any] | None = None,
+    ) -> bool:
+        """Store values pulled from Salesforce in one contact, if it did not change meanwhile.
+
+        ``changes`` is writable key -> (the value the caller read, the value to store);
+        ``extra`` is model attribute -> value, set unconditionally (``{"company_id": 5}``).
+        One Core ``UPDATE ... WHERE pk = host_id AND <tenant> AND col IS NOT DISTINCT FROM
+        old`` for every changed key: a host user's edit between the read and this write wins
+        (False is returned and nothing changes; the pull reads again later). False too when
+        the contact is gone or another tenant's. True: one row updated.
+
+        Core on purpose: no ORM flush happens, so the extension's change tracking does not
+        queue the pulled values to be pushed back to Salesforce. Column ``onupdate=``
+        defaults (``updated_at``) still apply. The caller commits; objects of this row already
+        in the session are not refreshed.
+        """
+        columns = self._write_columns()
+        unknown = sorted(set(changes) - set(columns))
+        if unknown:
+            raise ValueError(f"not writable keys {unknown}; writable: {sorted(columns)}")
+        ok, key = writes.as_key(self._pk, host_id)
+        if not ok:
+            return False
+        where = [self._pk == key, self._tenant_filter(tenant_id)]
+        return writes.compare_and_set(
+            session,
+            self.model.__table__,
+            where,
+            {columns[k]: pair for k, pair in changes.items()},
+            writes.attribute_columns(self.model, extra or {}),
+        )
+
+    def create_pulled(
+        self,
+        session: SessionLike,
+        tenant_id: str,
+        values: Mapping[str, Any],
+        *,
+        extra: Mapping[str, Any] | None = None,
+    ) -> str:
+        """A new contact of the tenant holding values pulled from Salesforce; its id.
+
+        ``values`` is writable key -> value, ``extra`` model attribute -> value. One Core
+        INSERT: the tenant column is set from ``tenant_id`` in its own type, Python-side
+        column defaults apply, and no ORM flush happens, so the new contact is not queued to
+        be pushed back (the pull links it to its Salesforce record itself). A callable
+        ``tenant=`` names no column to set: TypeError.
+        """
+        if callable(self._tenant):
+            raise TypeError("a callable tenant= names no column: create_pulled cannot set it")
+        tenant = writes.plain_column(self.model, self._tenant)
+        if tenant is None:
+            raise TypeError(f"tenant={self._tenant!r} is not a plain column of the model")
+        columns = self._write_columns()
+        unknown = sorted(set(values) - set(columns))
+        if unknown:
+            raise ValueError(f"not writable keys {unknown}; writable: {sorted(columns)}")
+        row: dict[sa.Column[Any], Any] = {columns[k]: v for k, v in values.items()}
+        row.update(writes.attribute_columns(self.model, extra or {}))
+        row[tenant] = _as_type(tenant, tenant_id)
+        return writes.insert_row(session, self.model.__table__, row)
+
+    def find_by_emails(
+        self, session: SessionLike, tenant_id: str, emails: Collection[str]
+    ) -> dict[str, list[str]]:
+        """Lower-cased email -> ids of the tenant's contacts with that email, compared
+        case-insensitively (``Ada@X.io`` is ``ada@x.io``): how a pulled record finds the host
+        contact it is, when no link says so yet. Blank emails match nothing.
+
+        Needs ``email`` in :attr:`writable_keys` (a plain column the query can compare):
+        TypeError otherwise.
+        """
+        column = self._write_columns().get("email")
+        if column is None:
+            raise TypeError(
+                f"{self.model.__name__} keeps email in no plain column (it is read with a "
+                f"callable, a dotted path, or not at all): find_by_emails cannot query it"
+            )
+        return writes.find_lowered(
+            session, self._pk, column, self._tenant_filter(tenant_id), emails
+        )
+
     def __repr__(self) -> str:
         return f"<ContactAdapter {self.model.__name__}>"
 
@@ -445,16 +571,6 @@ def _column(mapper: Any, entity: Any, name: str) -> Any:
     if not isinstance(prop, ColumnProperty) or len(prop.columns) != 1:
         return None
     return getattr(entity, name)
-
-
-def _as_type(column: Any, text: str) -> Any:
-    try:
-        python_type = column.type.python_type
-    except (AttributeError, NotImplementedError):
-        return text
-    if python_type is int and not _DIGITS.fullmatch(text):
-        raise ValueError(f"not an integer id: {text!r}")  # int() would take " 1" or "1_0"
-    return text if python_type is str else python_type(text)
 
 
 def bool_clause(clause: Any) -> sa.ColumnElement[bool]:

@@ -3,6 +3,8 @@
 * ``sfsync:drain-queued:<tenant>`` - a drain of the tenant waits in the queue (coalescing:
   see :mod:`.queue`); set with ``SET NX``, cleared when the drain starts, expires after
   :data:`MARKER_TTL` so a lost job cannot block enqueues for longer;
+* ``sfsync:pull-queued:<tenant>`` - the tenant's next pull is queued or scheduled (one
+  schedule per tenant however many workers run: see :meth:`.queue.Jobs.enqueue_pull`);
 * ``sfsync:push-lock:<tenant>`` - the tenant's lock (:mod:`.lock`);
 * ``sfsync:api-spend:<tenant>`` and ``sfsync:describe:<org>:<user>:<object>`` - the API budget's
   spend and the shared describe cache (:mod:`.ledger`).
@@ -12,10 +14,11 @@ from __future__ import annotations
 
 from redis import Redis
 
-__all__ = ["LOCK", "MARKER", "MARKER_TTL", "clear_marker", "set_marker"]
+__all__ = ["LOCK", "MARKER", "MARKER_TTL", "PULL_MARKER", "clear_marker", "set_marker"]
 
 MARKER = "sfsync:drain-queued:{tenant}"
 LOCK = "sfsync:push-lock:{tenant}"
+PULL_MARKER = "sfsync:pull-queued:{tenant}"
 MARKER_TTL = 300
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from redis import Redis
@@ -26,9 +26,9 @@ from rq.job import Job
 
 from ..config import Settings
 from ..salesforce import DescribeStore, SpendLedger
-from .keys import clear_marker, set_marker
+from .keys import PULL_MARKER, clear_marker, set_marker
 from .ledger import RedisDescribeStore, RedisLedger
-from .tasks import drain_job, field_setup_job
+from .tasks import drain_job, field_setup_job, pull_job
 
 __all__ = ["Jobs"]
 
@@ -97,6 +97,29 @@ class Jobs:
             )
         except RedisError as exc:
             log.warning("could not schedule the push of tenant %s: %s", tenant_id, exc)
+            return False
+        return True
+
+    def enqueue_pull(self, tenant_id: str, *, full: bool = False, delay: float = 0.0) -> bool:
+        """Pull the tenant's Salesforce changes now (or in ``delay`` seconds, through RQ's
+        scheduler, which one worker at a time runs). One pull per tenant is queued or
+        scheduled at a time (a ``SET NX`` marker): however many workers, sweeps or clicks
+        ask, the schedule fires once. ``full`` (Pull now) always enqueues. Never raises."""
+        key = PULL_MARKER.format(tenant=tenant_id)
+        try:
+            if not self.redis.set(key, "1", nx=True, ex=int(delay) + 300) and not full:
+                return True
+            options: dict[str, Any] = {
+                "job_timeout": self.settings.push_job_timeout, "result_ttl": RESULT_TTL,
+                "failure_ttl": FAILURE_TTL,
+            }
+            if delay > 0:
+                self.queue.enqueue_in(timedelta(seconds=delay), pull_job, tenant_id, full,
+                                      **options)
+            else:
+                self.queue.enqueue(pull_job, tenant_id, full, **options)
+        except RedisError as exc:
+            log.warning("could not enqueue the pull of tenant %s: %s", tenant_id, exc)
             return False
         return True
 

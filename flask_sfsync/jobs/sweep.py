@@ -8,7 +8,8 @@ without persistence, a worker killed mid-push. :func:`sweep` finds, for every te
 * full syncs queued or running whose lock nobody holds (the worker died);
 * connections whose pause has ended;
 
-and enqueues a drain for each. The worker runs it every ``SFSYNC_SWEEP_INTERVAL`` seconds
+and enqueues a drain for each; and a pull for every connected tenant whose pull schedule was
+lost (its next pull overdue by more than ``SFSYNC_SWEEP_AGE`` seconds). The worker runs it every ``SFSYNC_SWEEP_INTERVAL`` seconds
 (:mod:`.worker`); ``flask sfsync sweep --every 30`` runs it beside workers of another kind.
 Two sweeps at once only enqueue a drain twice, which the per-tenant lock makes harmless.
 """
@@ -55,4 +56,7 @@ def sweep() -> list[str]:
             woken.append(tenant_id)
     if woken:
         log.info("sweep enqueued the pushes of %s", ", ".join(woken))
+    if state.settings.pull_interval > 0:  # 0: pulls only when asked (Pull now, the CLI)
+        for tenant_id in tenant_settings.pulls_overdue(session, models, older_than):
+            state.jobs.enqueue_pull(tenant_id)  # one per tenant: the marker says if one waits
     return woken

@@ -6,15 +6,23 @@ runs the same way from a worker, a test or the CLI.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from ..db import tenant_settings
+from ..db.types import utcnow
+from ..salesforce import SalesforceFailure
 from ..services.fields import set_up_fields
+from ..services.pull import pull_locked
 from ..services.push import drain_locked, pending_work
 from ..state import get_state
-from .keys import clear_marker
+from .keys import PULL_MARKER, clear_marker
 from .lock import tenant_lock
 
-__all__ = ["drain_job", "field_setup_job"]
+__all__ = ["drain_job", "field_setup_job", "pull_job"]
+
+#: Seconds before a pull that found the tenant's lock taken (a push running) tries again.
+LOCKED_RETRY = 2.0
 
 
 def drain_job(tenant_id: str) -> dict[str, Any]:
@@ -40,3 +48,44 @@ def field_setup_job(tenant_id: str) -> dict[str, Any]:
     """Create our custom fields in the tenant's org (enqueued when a connection is made)."""
     setup = set_up_fields(tenant_id)
     return {"fields": setup["fields"], "message": setup["message"]}
+
+
+def pull_job(tenant_id: str, full: bool = False) -> dict[str, Any]:
+    """Pull the tenant's Salesforce changes (``full``: every record), then schedule the next
+    pull after the tenant's interval."""
+    state = get_state()
+    redis = state.jobs.redis
+    redis.delete(PULL_MARKER.format(tenant=tenant_id))  # the next schedule may be set now
+    result: dict[str, Any] = {"tenant": tenant_id, "pulled": False}
+    with tenant_lock(redis, tenant_id, state.settings.lock_timeout) as held:
+        if not held:
+            state.jobs.enqueue_pull(tenant_id, full=full, delay=LOCKED_RETRY)
+            return {**result, "reason": "another worker has it"}
+        try:
+            result["counts"] = pull_locked(tenant_id, full=full)
+            result["pulled"] = True
+        except SalesforceFailure as exc:
+            # Paused, reconnect needed or Salesforce kept failing: the next pull looks again.
+            result["reason"] = str(exc)
+        finally:
+            state.db.session.remove()
+    interval = _interval(tenant_id)
+    if interval is not None:
+        state.jobs.enqueue_pull(tenant_id, delay=interval)
+    if pending_work(tenant_id):  # a push that found the lock taken waits for no one else
+        state.jobs.enqueue_drain(tenant_id)
+    state.db.session.remove()
+    return result
+
+
+def _interval(tenant_id: str) -> float | None:
+    """Seconds to the tenant's next pull, recorded as its ``next_pull_at`` (None: the tenant
+    has no settings: nothing is scheduled)."""
+    state = get_state()
+    row = tenant_settings.settings_for(state.db.session, state.models, tenant_id)
+    seconds = float(row.pull_interval or state.settings.pull_interval) if row else 0.0
+    if row is None or seconds <= 0:
+        return None  # 0: pulls only when asked
+    row.next_pull_at = utcnow() + timedelta(seconds=seconds)
+    state.db.session.commit()
+    return seconds

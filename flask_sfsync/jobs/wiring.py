@@ -3,7 +3,8 @@
 * :data:`~flask_sfsync.signals.changes_committed` (a host commit queued contact changes):
   a drain per tenant, so Auto Sync follows within a second;
 * :data:`~flask_sfsync.signals.connection_established` (a new or renewed connection): our
-  custom fields are set up (``SFSYNC_SETUP_FIELDS_ON_CONNECT``) and what waited is pushed.
+  custom fields are set up (``SFSYNC_SETUP_FIELDS_ON_CONNECT``), what waited is pushed and
+  the first pull starts.
 """
 
 from __future__ import annotations
@@ -37,3 +38,5 @@ def _on_connected(sender: Flask, **kwargs: Any) -> None:
     if state.settings.setup_fields_on_connect:
         state.jobs.enqueue_field_setup(tenant_id)
     state.jobs.enqueue_drain(tenant_id)
+    if state.settings.pull_interval > 0:
+        state.jobs.enqueue_pull(tenant_id)  # pull is on once connected

@@ -209,6 +209,8 @@ def app_config(tmp_path: Path, org: LocalOrg, redis_url: str) -> dict[str, Any]:
         "SFSYNC_LOCK_TIMEOUT": 4,
         "SFSYNC_SWEEP_INTERVAL": 1,
         "SFSYNC_SWEEP_AGE": 2,
+        # Pulls when a test asks (the pull's own tests schedule theirs).
+        "SFSYNC_PULL_INTERVAL": 0,
         "SFSYNC_RETRY_BASE_DELAY": 0.02,
         "SFSYNC_RETRY_MAX_DELAY": 0.2,
         "SFSYNC_RETRY_ATTEMPTS": 8,

@@ -1,11 +1,32 @@
-"""The pull engine (to come): Salesforce changes -> the host, the other direction of
-:mod:`flask_sfsync.sync.push`.
+"""The pull engine: Salesforce changes -> the host, the other direction of
+:mod:`flask_sfsync.sync.push`, Flask-free like the rest of :mod:`flask_sfsync.sync`.
 
-What goes here, Flask-free like the rest of :mod:`flask_sfsync.sync`: per object, reading
-changed records page by page (``SystemModstamp >= watermark - lookback``, a (SystemModstamp,
-Id) keyset; queryAll for deletes and merges) through :class:`~flask_sfsync.salesforce.api.
-SalesforceApi`; deciding per field what to apply (the mapping's rule from
-:mod:`flask_sfsync.sync.mapping`, the last value both sides agreed on, the echo of our own
-writes); conversions and merges that move or drop :class:`~flask_sfsync.sync.links.Link`
-rows. The Flask side stores the mirror rows and the watermark and writes the host.
+* :mod:`.reader` - what changed since a watermark: queryAll pages in (SystemModstamp, Id)
+  order with a lookback, the first page of every object in one Composite call;
+* :mod:`.records` - a pulled row as a :class:`PulledRecord`;
+* :mod:`.merge` - which pulled values reach the host: a three-way merge per field against
+  the value both sides last agreed on (no echo, no older value over a newer one).
+
+The Flask side (:mod:`flask_sfsync.services.pull`) stores the mirror rows and the watermark,
+moves links on conversions, merges and deletes, and writes the host through the adapter.
 """
+
+from .merge import TWO_WAY, FieldMerge, merge_fields, same
+from .reader import PULL_FIELDS, ObjectSpec, Page, Watermark, poll, read_since, spec_for
+from .records import PulledRecord, pulled
+
+__all__ = [
+    "PULL_FIELDS",
+    "TWO_WAY",
+    "FieldMerge",
+    "ObjectSpec",
+    "Page",
+    "PulledRecord",
+    "Watermark",
+    "merge_fields",
+    "poll",
+    "pulled",
+    "read_since",
+    "same",
+    "spec_for",
+]

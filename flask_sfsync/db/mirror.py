@@ -1,0 +1,131 @@
+"""The pull's tables: the mirror of pulled records, the watermark per object, and the links the
+pull moves (conversions, merges, deletes). Every statement is scoped to one tenant."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any, cast
+
+import sqlalchemy as sa
+
+from ..host import SessionLike
+from .bulk_insert import chunks
+from .models import MirrorRecordMixin, Models, PullStateMixin, SyncLinkMixin
+
+__all__ = [
+    "PULLED_OBJECTS",
+    "duplicates_of",
+    "links_by_sf_id",
+    "links_of",
+    "live_contact_emails",
+    "mirror_rows",
+    "pending_changes",
+    "pull_states",
+]
+
+#: What the pull reads, in the order it applies them: a Contact is known before a Lead with
+#: its email (the Contact wins), an Account before its Contacts.
+PULLED_OBJECTS: tuple[str, ...] = ("Account", "Contact", "Lead")
+
+
+def pull_states(session: SessionLike, models: Models, tenant_id: str) -> dict[str, PullStateMixin]:
+    """The tenant's state of every pulled object (rows made on first use)."""
+    model = models.PullState
+    found = {
+        row.sobject: row
+        for row in session.scalars(sa.select(model).where(model.tenant_id == tenant_id))
+    }
+    for sobject in PULLED_OBJECTS:
+        if sobject not in found:
+            row = cast(Any, model)(
+                tenant_id=tenant_id, sobject=sobject, show_in_host=False, created=0, updated=0,
+                deleted=0, skipped=0, failed=0,
+            )
+            session.add(row)
+            found[sobject] = row
+    return found
+
+
+def mirror_rows(
+    session: SessionLike, models: Models, tenant_id: str, sf_ids: Collection[str]
+) -> dict[str, MirrorRecordMixin]:
+    model = models.MirrorRecord
+    out: dict[str, MirrorRecordMixin] = {}
+    for chunk in chunks(sorted(set(sf_ids))):
+        query = sa.select(model).where(model.tenant_id == tenant_id, model.sf_id.in_(chunk))
+        out.update((row.sf_id, row) for row in session.scalars(query))
+    return out
+
+
+def links_by_sf_id(
+    session: SessionLike, models: Models, tenant_id: str, sf_ids: Collection[str]
+) -> dict[str, list[SyncLinkMixin]]:
+    """Salesforce id -> the links to it (several host contacts may share one record)."""
+    model = models.SyncLink
+    out: dict[str, list[SyncLinkMixin]] = {}
+    for chunk in chunks(sorted(set(sf_ids))):
+        query = sa.select(model).where(model.tenant_id == tenant_id, model.sf_id.in_(chunk))
+        for link in session.scalars(query):
+            out.setdefault(link.sf_id, []).append(link)
+    return out
+
+
+def links_of(
+    session: SessionLike, models: Models, tenant_id: str, host_ids: Collection[str]
+) -> dict[str, SyncLinkMixin]:
+    model = models.SyncLink
+    out: dict[str, SyncLinkMixin] = {}
+    for chunk in chunks(sorted(set(host_ids))):
+        query = sa.select(model).where(model.tenant_id == tenant_id, model.host_id.in_(chunk))
+        out.update((link.host_id, link) for link in session.scalars(query))
+    return out
+
+
+def pending_changes(
+    session: SessionLike, models: Models, tenant_id: str, host_ids: Collection[str]
+) -> dict[str, datetime]:
+    """host id -> when its newest change not yet pushed was made (its outbox row)."""
+    t = models.OutboxEntry
+    out: dict[str, datetime] = {}
+    for chunk in chunks(sorted(set(host_ids))):
+        query = (
+            sa.select(t.host_id, sa.func.max(t.created_at))
+            .where(t.tenant_id == tenant_id, t.host_id.in_(chunk))
+            .group_by(t.host_id)
+        )
+        for host_id, when in session.execute(query):
+            out[str(host_id)] = when
+    return out
+
+
+def live_contact_emails(
+    session: SessionLike, models: Models, tenant_id: str, emails: Collection[str]
+) -> set[str]:
+    """Which of these (lower-cased) emails a live Salesforce Contact in the mirror has."""
+    model = models.MirrorRecord
+    found: set[str] = set()
+    for chunk in chunks(sorted({e for e in emails if e})):
+        query = sa.select(model.email).where(
+            model.tenant_id == tenant_id, model.sobject == "Contact",
+            model.is_deleted.is_(False), model.email.in_(chunk),
+        )
+        found.update(str(e) for e in session.scalars(query))
+    return found
+
+
+def duplicates_of(
+    session: SessionLike, models: Models, tenant_id: str, host_ids: Sequence[str]
+) -> dict[str, list[tuple[str, str]]]:
+    """host id -> its (object, id) in Salesforce when more than one live record names it:
+    "Potential duplicate in Salesforce"."""
+    model = models.MirrorRecord
+    out: dict[str, list[tuple[str, str]]] = {}
+    for chunk in chunks(sorted(set(host_ids))):
+        query = sa.select(model.host_id, model.sobject, model.sf_id).where(
+            model.tenant_id == tenant_id, model.host_id.in_(chunk),
+            model.is_deleted.is_(False), model.is_converted.is_(False),
+        ).order_by(model.host_id, model.sf_id)
+        for host_id, sobject, sf_id in session.execute(query):
+            out.setdefault(str(host_id), []).append((str(sobject), str(sf_id)))
+    return {h: records for h, records in out.items() if len(records) > 1}

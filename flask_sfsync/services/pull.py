@@ -1,0 +1,379 @@
+"""Pulling a tenant's Salesforce changes into the host, under its lock.
+
+Per object (Account, Contact, Lead: a Contact is known before a Lead with its email), the pull
+reads what changed since the watermark (:mod:`flask_sfsync.sync.pull.reader`: the first page of
+all three in one Composite call, so an idle poll is one API call), and applies each page in
+ONE database transaction with the watermark that covers it: a worker killed mid-pull resumes
+from the last committed page, and what it reads twice is skipped by the mirror's
+(Id, SystemModstamp).
+
+Per record:
+
+* deleted by a merge (``MasterRecordId``): its links move to the master;
+* deleted: its links go and the host contact shows "Deleted in Salesforce" (its mirror row
+  keeps the contact); undeleted: linked again;
+* a converted Lead: its links move to ``ConvertedContactId``, so pushes go to the Contact;
+* linked: the three-way merge (:mod:`flask_sfsync.sync.pull.merge`) decides per field, the
+  host is written by compare-and-set, and when the host had nothing waiting to be pushed the
+  link's fingerprint becomes that of the new values (the values came from Salesforce: pushing
+  them back would be an echo);
+* not linked: our external ID, else the email finds the host contact (a Contact wins over a
+  Lead; a second record for a linked contact is a potential duplicate, never merged); with
+  "Show Salesforce records" on, a record that matches nothing creates a host contact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from .. import signals
+from ..db import mirror
+from ..db.errorlog import record_history
+from ..db.models import MirrorRecordMixin, PullStateMixin, SyncLinkMixin
+from ..db.types import utcnow
+from ..sync import EXTERNAL_ID_FIELD, HostContact, Link
+from ..sync.pull import (
+    TWO_WAY,
+    PulledRecord,
+    Watermark,
+    merge_fields,
+    poll,
+    pulled,
+    read_since,
+    spec_for,
+)
+from ..sync.pull.reader import start_of
+from ..sync.push.plan import OrgSchema, draft
+from .context import SyncContext, open_context
+
+__all__ = ["PullCounts", "pull_locked"]
+
+log = logging.getLogger(__name__)
+
+# The host refused a pulled value (too long, a required field empty): the error log's code.
+HOST_REFUSED = "HOST_REFUSED_VALUE"
+
+
+@dataclass
+class PullCounts:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated, "deleted": self.deleted,
+                "skipped": self.skipped, "failed": self.failed}
+
+
+@dataclass
+class _Page:
+    """What one page's records need from the database, read once."""
+
+    rows: dict[str, MirrorRecordMixin]
+    links: dict[str, list[SyncLinkMixin]]
+    history: list[dict[str, Any]] = field(default_factory=list)
+    pulled: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+
+def pull_locked(tenant_id: str, *, full: bool = False) -> dict[str, dict[str, int]]:
+    """Pull the tenant's changes (``full``: every record again); the counts per object."""
+    ctx = open_context(tenant_id)
+    try:
+        return _Pull(ctx, full=full).run()
+    finally:
+        ctx.close()
+
+
+class _Pull:
+    def __init__(self, ctx: SyncContext, *, full: bool) -> None:
+        self.ctx = ctx
+        self.full = full
+        self.session = ctx.session
+        self.models = ctx.models
+        self.tenant_id = ctx.tenant_id
+        self.adapter = ctx.adapter
+        self.lookback = dt.timedelta(seconds=ctx.settings.pull_lookback)
+        self.prefix = f"{ctx.tenant_id}-"
+        self._schema: OrgSchema | None = None
+
+    def run(self) -> dict[str, dict[str, int]]:
+        states = mirror.pull_states(self.session, self.models, self.tenant_id)
+        self.session.commit()
+        signals.send(signals.pull_started, tenant_id=self.tenant_id, full=self.full)
+        specs = [self._spec(o) for o in mirror.PULLED_OBJECTS]
+        starts = {o: None if self.full else start_of(_mark(states[o]), self.lookback)
+                  for o in mirror.PULLED_OBJECTS}
+        counts: dict[str, dict[str, int]] = {}
+        firsts = poll(self.ctx.api, specs, starts)
+        for spec, first in zip(specs, firsts, strict=True):
+            tally = PullCounts()
+            for page in read_since(self.ctx.api, spec, starts[spec.sobject], first=first):
+                records = [pulled(spec.sobject, raw) for raw in page.records]
+                self._apply(states[spec.sobject], records, tally)
+            state = states[spec.sobject]
+            state.last_pull_at = utcnow()
+            for name, value in tally.as_dict().items():
+                setattr(state, name, value)
+            counts[spec.sobject] = tally.as_dict()
+            self.session.commit()
+        signals.send(signals.pull_finished, tenant_id=self.tenant_id, counts=counts)
+        return counts
+
+    def _spec(self, sobject: str) -> Any:
+        info = self.ctx.describe.get(self.ctx.api, sobject)
+        extra = (EXTERNAL_ID_FIELD,) if sobject != "Account" else ()
+        return spec_for(sobject, info.names, extra)
+
+    # -- one page, one transaction ------------------------------------------------------------
+
+    def _apply(self, state: PullStateMixin, records: Sequence[PulledRecord],
+               tally: PullCounts) -> None:
+        if not records:
+            return
+        rows = mirror.mirror_rows(self.session, self.models, self.tenant_id,
+                                  [r.id for r in records])
+        # A full pull applies every record again (a setting may have changed what it does).
+        fresh = [r for r in records if self.full or r.id not in rows
+                 or rows[r.id].system_modstamp != r.stamp]
+        page = _Page(rows, {})
+        if fresh and state.sobject != "Account":
+            targets = {r.id for r in fresh} | {t for r in fresh for t in (
+                r.master_record_id, r.converted_contact_id) if t}
+            page.links = mirror.links_by_sf_id(self.session, self.models, self.tenant_id,
+                                               targets)
+            self._records(state, fresh, page, tally)
+            record_history(self.session, self.models, page.history)
+        for r in fresh:
+            self._mirror(rows, r)
+        last = max(r.watermark for r in records)
+        mark = _mark(state)
+        if mark is None or last > mark:
+            state.watermark_stamp, state.watermark_id = last.stamp, last.id
+        self.session.commit()
+        self._signal(page.pulled)
+
+    def _records(self, state: PullStateMixin, fresh: Sequence[PulledRecord], page: _Page,
+                 tally: PullCounts) -> None:
+        live = [r for r in fresh if not r.is_deleted and not r.is_converted]
+        for r in fresh:
+            if r.merged:
+                self._move(page, r, r.sobject, cast(str, r.master_record_id), "merged")
+                tally.deleted += 1
+            elif r.is_deleted:
+                self._unlink(page, r)
+                tally.deleted += 1
+            elif r.is_converted and r.converted_contact_id:
+                self._move(page, r, "Contact", r.converted_contact_id, "converted")
+                tally.updated += 1
+        self._live(state, live, page, tally)
+
+    def _move(self, page: _Page, r: PulledRecord, sobject: str, target: str, what: str) -> None:
+        for link in page.links.pop(r.id, []):
+            link.sobject, link.sf_id, link.fingerprint, link.agreed = sobject, target, None, None
+            page.links.setdefault(target, []).append(link)
+            page.history.append(self._history(link.host_id, r, what, f"now {sobject} {target}"))
+            page.pulled.append((r.sobject, r.id, link.host_id, what))
+
+    def _unlink(self, page: _Page, r: PulledRecord) -> None:
+        for link in page.links.pop(r.id, []):
+            # The mirror row keeps the contact: it shows "Deleted in Salesforce".
+            self._mirror(page.rows, r).host_id = link.host_id
+            self.session.delete(link)
+            page.history.append(self._history(link.host_id, r, "deleted",
+                                              "Deleted in Salesforce"))
+            page.pulled.append((r.sobject, r.id, link.host_id, "deleted"))
+
+    # -- live records -------------------------------------------------------------------------
+
+    def _live(self, state: PullStateMixin, live: Sequence[PulledRecord], page: _Page,
+              tally: PullCounts) -> None:
+        if not live:
+            return
+        linked = {r.id: page.links[r.id][0].host_id for r in live if page.links.get(r.id)}
+        unlinked = [r for r in live if r.id not in linked]
+        found = self._find(unlinked, page)
+        host_ids = set(linked.values()) | {h for h in found.values() if h}
+        contacts = {c["id"]: c for c in self.adapter.load_sync(
+            self.session, self.tenant_id, sorted(host_ids))}
+        host_links = mirror.links_of(self.session, self.models, self.tenant_id, host_ids)
+        waiting = mirror.pending_changes(self.session, self.models, self.tenant_id, host_ids)
+        contact_emails = mirror.live_contact_emails(
+            self.session, self.models, self.tenant_id,
+            [r.email for r in unlinked if r.sobject == "Lead" and r.email])
+        for r in live:
+            host_id = linked.get(r.id) or found.get(r.id)
+            if host_id is not None and host_id not in contacts:
+                host_id = None  # gone from the host since
+            if host_id is None:
+                if r.sobject == "Lead" and r.email in contact_emails:
+                    tally.skipped += 1  # a Contact with this email wins
+                elif state.show_in_host:
+                    self._create(r, page, tally)
+                else:
+                    tally.skipped += 1
+                continue
+            link = host_links.get(host_id)
+            if link is None or (link.sf_id != r.id and link.sobject == "Lead"
+                                and r.sobject == "Contact"):
+                link = self._link(link, host_id, r, page)
+            if link.sf_id != r.id:
+                self._mirror(page.rows, r).host_id = host_id
+                tally.skipped += 1  # a second record for this contact: a potential duplicate
+                continue
+            self._mirror(page.rows, r).host_id = host_id
+            self._update(link, contacts[host_id], r, waiting.get(host_id), page, tally)
+
+    def _find(self, unlinked: Sequence[PulledRecord], page: _Page) -> dict[str, str | None]:
+        """Salesforce id -> the host contact an unlinked record is (external ID, then email,
+        then a mirror row that named one before it was deleted)."""
+        out: dict[str, str | None] = {}
+        for r in unlinked:
+            ext = str(r.values.get(EXTERNAL_ID_FIELD) or "")
+            row = page.rows.get(r.id)
+            if ext.startswith(self.prefix):
+                out[r.id] = ext[len(self.prefix):]
+            elif row is not None and row.host_id:
+                out[r.id] = row.host_id  # undeleted, or a duplicate seen before
+        emails = {r.email for r in unlinked if r.id not in out and r.email}
+        by_email = self.adapter.find_by_emails(self.session, self.tenant_id, emails) if (
+            emails) else {}
+        for r in unlinked:
+            if r.id not in out and r.email and by_email.get(r.email):
+                out[r.id] = by_email[r.email][0]
+        return out
+
+    def _link(self, link: SyncLinkMixin | None, host_id: str, r: PulledRecord,
+              page: _Page) -> SyncLinkMixin:
+        if link is None:
+            link = cast(Any, self.models.SyncLink)(tenant_id=self.tenant_id, host_id=host_id)
+            self.session.add(link)
+        link.sobject, link.sf_id, link.fingerprint, link.agreed = r.sobject, r.id, None, None
+        page.links.setdefault(r.id, []).append(link)
+        page.history.append(self._history(host_id, r, "linked", "Matched by email"))
+        page.pulled.append((r.sobject, r.id, host_id, "linked"))
+        return link
+
+    def _update(self, link: SyncLinkMixin, contact: HostContact, r: PulledRecord,
+                waiting: dt.datetime | None, page: _Page, tally: PullCounts) -> None:
+        merge = merge_fields(
+            r.sobject, r.values, cast(Mapping[str, Any], contact), link.agreed,
+            sf_modified=r.last_modified, host_modified=waiting,
+            writable=self.adapter.writable_keys,
+        )
+        link.agreed = merge.agreed
+        if not merge.to_host:
+            tally.skipped += 1
+            return
+        problems = self.adapter.value_problems(merge.to_host)
+        if problems:
+            self._refused(r, link.host_id, problems, tally)
+            return
+        host = cast(Mapping[str, Any], contact)
+        changes = {k: (host.get(k), v) for k, v in merge.to_host.items()}
+        before = self._fingerprint(contact, link)
+        if not self.adapter.update_pulled(self.session, self.tenant_id, link.host_id, changes):
+            tally.skipped += 1  # the host changed it meanwhile: its newer value stays
+            return
+        after = cast(HostContact, {**contact, **merge.to_host})
+        if waiting is None and link.fingerprint in (None, before):
+            link.fingerprint = self._fingerprint(after, link)
+        tally.updated += 1
+        fields = ", ".join(sorted(merge.to_host))
+        page.history.append(self._history(link.host_id, r, "update", f"Pulled: {fields}"))
+        page.pulled.append((r.sobject, r.id, link.host_id, "updated"))
+
+    def _create(self, r: PulledRecord, page: _Page, tally: PullCounts) -> None:
+        values = {key: r.values.get(name) for key, name in TWO_WAY[r.sobject].items()
+                  if name in r.values and key in self.adapter.writable_keys}
+        problems = self.adapter.value_problems(values)
+        if problems:
+            self._refused(r, None, problems, tally)
+            return
+        host_id = self.adapter.create_pulled(self.session, self.tenant_id, values)
+        contact = cast(HostContact, {"id": host_id, **{k: v for k, v in values.items()
+                                                       if v is not None}})
+        link = cast(Any, self.models.SyncLink)(
+            tenant_id=self.tenant_id, host_id=host_id, sobject=r.sobject, sf_id=r.id,
+            agreed={name: r.values.get(name) for name in TWO_WAY[r.sobject].values()
+                    if name in r.values},
+        )
+        link.fingerprint = self._fingerprint(contact, link)
+        self.session.add(link)
+        self._mirror(page.rows, r).host_id = host_id
+        tally.created += 1
+        page.history.append(self._history(host_id, r, "create", "Created from Salesforce"))
+        page.pulled.append((r.sobject, r.id, host_id, "created"))
+
+    def _refused(self, r: PulledRecord, host_id: str | None, problems: Mapping[str, str],
+                 tally: PullCounts) -> None:
+        model = self.models.SyncError
+        now = utcnow()
+        message = "; ".join(problems.values())
+        entry = cast(Any, model)(
+            tenant_id=self.tenant_id, host_id=host_id or "", action="pull",
+            sobject=r.sobject, sf_id=r.id, error_code=HOST_REFUSED, message=message,
+            fields=", ".join(sorted(problems))[:255], attempts=1, created_at=now,
+            last_seen_at=now,
+        )
+        self.session.add(entry)
+        tally.failed += 1
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _fingerprint(self, contact: HostContact, link: SyncLinkMixin) -> str | None:
+        """What the push would compare for ``contact``: equal means nothing to send."""
+        if self._schema is None:
+            push = self.ctx.push
+            self._schema = OrgSchema(self.ctx.describe.get(self.ctx.api, "Lead"),
+                                     self.ctx.describe.get(self.ctx.api, "Contact"),
+                                     push.external_id_field)
+        host_id = str(contact["id"])
+        drafts, _ = draft([contact], self.ctx.push, self._schema,
+                          {host_id: Link(host_id, link.sobject, link.sf_id, None)}, {})
+        return drafts[0].fingerprint if drafts else None
+
+    def _mirror(self, rows: dict[str, MirrorRecordMixin], r: PulledRecord) -> MirrorRecordMixin:
+        row = rows.get(r.id)
+        if row is None:
+            row = cast(Any, self.models.MirrorRecord)(tenant_id=self.tenant_id, sf_id=r.id)
+            self.session.add(row)
+            rows[r.id] = row
+        row.sobject = r.sobject
+        row.email = r.email
+        row.values = dict(r.values)
+        row.system_modstamp = r.stamp
+        row.last_modified_at = r.last_modified
+        row.last_modified_by = r.last_modified_by
+        row.owner_id = r.owner_id
+        row.account_id = r.account_id
+        row.is_deleted = r.is_deleted
+        row.is_converted = r.is_converted
+        row.converted_contact_id = r.converted_contact_id
+        row.converted_account_id = r.converted_account_id
+        row.master_record_id = r.master_record_id
+        row.pulled_at = utcnow()
+        return row
+
+    def _history(self, host_id: str, r: PulledRecord, action: str, detail: str) -> dict[str, Any]:
+        return {"tenant_id": self.tenant_id, "host_id": host_id, "run_id": None,
+                "status": "pulled", "action": action[:10], "sobject": r.sobject,
+                "sf_id": r.id, "detail": detail}
+
+    def _signal(self, pulled_: Sequence[tuple[str, str, str, str]]) -> None:
+        if signals.record_pulled.receivers:
+            for sobject, sf_id, host_id, action in pulled_:
+                signals.send(signals.record_pulled, tenant_id=self.tenant_id, sobject=sobject,
+                             record_id=sf_id, local_id=host_id, action=action)
+
+
+def _mark(state: PullStateMixin) -> Watermark | None:
+    if state.watermark_stamp is None:
+        return None
+    return Watermark(state.watermark_stamp, state.watermark_id or "")
+

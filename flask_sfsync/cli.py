@@ -1,4 +1,5 @@
-"""``flask sfsync ...``: status of connections, the RQ worker, the sweep, creating the tables."""
+"""``flask sfsync ...``: status of connections, the RQ worker, the sweep, a pull, creating the
+tables."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from .db.models import extension_tables
+from .jobs.lock import tenant_lock
 from .jobs.sweep import sweep
 from .jobs.worker import make_worker
 from .migrations import SchemaMismatch, init_db
+from .services.pull import pull_locked
 from .state import get_state
 
 __all__ = ["sfsync_cli"]
@@ -113,3 +116,24 @@ def sweep_command(every: float) -> None:
         if not every:
             return
         time.sleep(every)
+
+
+@sfsync_cli.command("pull")
+@click.argument("tenant_id")
+@click.option("--full", is_flag=True, help="Read every record again, not only the changes.")
+@click.option("--enqueue", is_flag=True, help="Leave it to a worker instead of pulling here.")
+@with_appcontext
+def pull_command(tenant_id: str, full: bool, enqueue: bool) -> None:
+    """Pull a tenant's Salesforce changes now (under its lock, as a worker does)."""
+    state = get_state()
+    if enqueue:
+        state.jobs.enqueue_pull(tenant_id, full=full)
+        click.echo(f"pull of tenant {tenant_id} enqueued")
+        return
+    with tenant_lock(state.jobs.redis, tenant_id, state.settings.lock_timeout) as held:
+        if not held:
+            raise click.ClickException("another worker is syncing this tenant; try again")
+        counts = pull_locked(tenant_id, full=full)
+    for sobject, tally in counts.items():
+        text = ", ".join(f"{value} {name}" for name, value in tally.items())
+        click.echo(f"{sobject}: {text}")

@@ -168,3 +168,32 @@ def test_a_lead_with_a_contacts_email_does_not_take_the_contact(env: Env) -> Non
     _pull(env)
     # The Contact wins over the Lead that had the same email.
     assert _links(env)[str(ids[0])] == ("Contact", str(contact_id))
+
+
+def test_flaky_salesforce_gives_the_same_end_state(env: Env) -> None:
+    ids = _pushed(env, 4)
+    org = env.org.org
+    links = _links(env)
+    for i, contact_id in enumerate(ids):
+        org.update("Lead", links[str(contact_id)][1], {"Title": f"Title {i}"}, org.admin.id)
+    env.org.faults.error_rate(0.2, "503")
+    env.org.faults.fail_next(2, "/services/data", kind="503")
+    try:
+        counts = _pull(env)
+    finally:
+        env.org.faults.clear()
+    assert counts["Lead"]["updated"] == 4
+    assert [_contact(env, c).title for c in ids] == [f"Title {i}" for i in range(4)]
+
+
+def test_the_watermark_moves_with_what_was_applied(env: Env) -> None:
+    _pushed(env, 3)
+    _pull(env)
+    with env.app.app_context():
+        state = env.app.extensions["sfsync"]
+        row = state.db.session.get(state.models.PullState, ("acme", "Lead"))
+        newest = max(r["SystemModstamp"] for r in env.records("Lead"))
+        assert row.watermark_stamp == newest.replace(tzinfo=row.watermark_stamp.tzinfo)
+        assert row.last_pull_at is not None
+        # Another tenant's pull state is its own (nothing was pulled for it).
+        assert state.db.session.get(state.models.PullState, ("globex", "Lead")) is None

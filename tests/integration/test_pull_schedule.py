@@ -1,0 +1,57 @@
+"""Scheduled pulls with real worker processes: an edit in Salesforce reaches the host within
+the tenant's interval, with one schedule however many workers run."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+
+from flask_sfsync.jobs.keys import PULL_MARKER
+
+from .conftest import Env, wait_for
+
+
+def _title(env: Env, contact_id: int) -> Any:
+    with env.app.app_context():
+        session = env.models.db.session
+        value = session.scalar(sa.select(env.models.Contact.title).where(
+            env.models.Contact.id == contact_id))
+        session.remove()
+        return value
+
+
+def _lead_of(env: Env, contact_id: int) -> str:
+    with env.app.app_context():
+        links = env.app.extensions["sfsync"].models.SyncLink
+        session = env.models.db.session
+        sf_id = session.scalar(sa.select(links.sf_id).where(links.host_id == str(contact_id)))
+        session.remove()
+        assert sf_id
+        return str(sf_id)
+
+
+def test_an_edit_in_salesforce_arrives_within_the_interval(make_env: Callable[..., Env]) -> None:
+    env = make_env(SFSYNC_PULL_INTERVAL=2)
+    [contact_id] = env.add_contacts([{"first_name": "Ada", "last_name": "Lovelace",
+                                      "email": "ada@example.com", "title": "Engineer"}])
+    env.save_settings()
+    env.workers.start()
+    env.workers.start()  # two workers: still one schedule
+    env.sync_now()
+    env.wait_idle()
+    lead_id = _lead_of(env, contact_id)
+    wait_for(lambda: env.app.extensions["sfsync"].jobs.redis.exists(
+        PULL_MARKER.format(tenant="acme")), 30, "the first pull to schedule the next")
+    org = env.org.org
+    org.update("Lead", lead_id, {"Title": "Chief Engineer"}, org.admin.id)
+    edited = time.monotonic()
+    wait_for(lambda: _title(env, contact_id) == "Chief Engineer", 30, "the pulled title")
+    assert time.monotonic() - edited <= 2 + 3  # the interval, plus a poll and RQ's scheduler
+    # One schedule per tenant, not one per worker.
+    with env.app.app_context():
+        queue = env.app.extensions["sfsync"].jobs.queue
+        scheduled = queue.scheduled_job_registry.get_job_ids()
+        assert len(scheduled) <= 1

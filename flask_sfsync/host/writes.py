@@ -139,6 +139,16 @@ def rowcount(result: sa.Result[Any]) -> int:
     return int(cast(sa.CursorResult[Any], result).rowcount)
 
 
+def blank_for(column: sa.Column[Any], value: Any) -> Any:
+    """``value``, or for None in a NOT NULL column its scalar default (``""`` for a first
+    name Salesforce leaves empty): the database would refuse the None."""
+    default = column.default
+    if value is None and not column.nullable and isinstance(default, sa.ColumnDefault) and (
+            default.is_scalar):
+        return default.arg
+    return value
+
+
 def compare_and_set(
     session: _Session,
     table: sa.Table,
@@ -148,7 +158,8 @@ def compare_and_set(
 ) -> bool:
     """One UPDATE setting each changed column to its new value (and ``extra`` as given) where
     the row still holds every old value: True when it matched one row."""
-    values: dict[sa.Column[Any], Any] = {column: new for column, (_, new) in changes.items()}
+    values: dict[sa.Column[Any], Any] = {
+        column: blank_for(column, new) for column, (_, new) in changes.items()}
     values.update(extra)
     if not values:
         raise ValueError("nothing to update: pass changes or extra")
@@ -159,7 +170,8 @@ def compare_and_set(
 
 def insert_row(session: _Session, table: sa.Table, values: Mapping[sa.Column[Any], Any]) -> str:
     """One INSERT (Python-side defaults applied); the new primary key as a string."""
-    result = session.execute(sa.insert(table).values(dict(values)))
+    row = {column: blank_for(column, value) for column, value in values.items()}
+    result = session.execute(sa.insert(table).values(row))
     key = cast(sa.CursorResult[Any], result).inserted_primary_key
     if key is None or key[0] is None:  # pragma: no cover - every supported database returns it
         raise RuntimeError(f"the database did not return the new {table.name} row's key")

@@ -55,3 +55,61 @@ def test_an_edit_in_salesforce_arrives_within_the_interval(make_env: Callable[..
         queue = env.app.extensions["sfsync"].jobs.queue
         scheduled = queue.scheduled_job_registry.get_job_ids()
         assert len(scheduled) <= 1
+
+
+def test_kill_9_mid_pull_resumes_from_the_last_committed_page(
+    make_env: Callable[..., Env],
+) -> None:
+    env = make_env()
+    org = env.org.org
+    for i in range(5000):
+        org.create("Lead", {"LastName": f"Pulled{i}", "Company": "Acme",
+                            "Email": f"p{i}@pulled.example"}, org.admin.id, system_mode=True)
+    env.save_settings()
+    with env.app.app_context():
+        state = env.app.extensions["sfsync"]
+        from flask_sfsync.db import mirror
+
+        mirror.pull_states(state.db.session, state.models, "acme")["Lead"].show_in_host = True
+        state.db.session.commit()
+        state.db.session.remove()
+    env.org.faults.latency(1.0)  # every call takes a second: time to kill mid-pull
+    first = env.workers.start()
+    with env.app.app_context():
+        env.app.extensions["sfsync"].jobs.enqueue_pull("acme")
+
+    def watermark() -> Any:
+        with env.app.app_context():
+            state = env.app.extensions["sfsync"]
+            row = state.db.session.get(state.models.PullState, ("acme", "Lead"))
+            value = row.watermark_stamp if row is not None else None
+            state.db.session.remove()
+            return value
+
+    wait_for(watermark, 60, "a first committed page")
+    env.workers.kill9(first)
+    env.org.faults.clear()
+    with env.app.app_context():
+        jobs = env.app.extensions["sfsync"].jobs
+        jobs.redis.delete(PULL_MARKER.format(tenant="acme"))
+        jobs.redis.delete("sfsync:push-lock:acme")  # the dead worker's lock, as if expired
+        jobs.enqueue_pull("acme")
+    env.workers.start()
+
+    def host_count() -> int:
+        with env.app.app_context():
+            session = env.models.db.session
+            n = int(session.scalar(sa.select(sa.func.count()).select_from(env.models.Contact))
+                    or 0)
+            session.remove()
+            return n
+
+    wait_for(lambda: host_count() == 5000, 120, "every pulled lead in the host")
+    time.sleep(1)
+    with env.app.app_context():
+        session = env.models.db.session
+        emails = session.scalars(sa.select(env.models.Contact.email)).all()
+        assert len(emails) == len(set(emails)) == 5000  # no duplicate host contacts
+        state = env.app.extensions["sfsync"]
+        linked = session.scalar(sa.select(sa.func.count()).select_from(state.models.SyncLink))
+        assert linked == 5000

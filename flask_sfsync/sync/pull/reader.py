@@ -112,9 +112,11 @@ def _from_second(spec: ObjectSpec, start: dt.datetime, limit: int) -> str:
 
 def _within_second(spec: ObjectSpec, second: dt.datetime, after_id: str, limit: int) -> str:
     nxt = second + dt.timedelta(seconds=1)
+    # No Id bound for the first chunk: ``Id > ''`` matches nothing (an empty Id is null).
+    after = f"AND Id > {quote(after_id)} " if after_id else ""
     return (
         f"{_select(spec)} WHERE SystemModstamp >= {datetime_literal(second)} "
-        f"AND SystemModstamp < {datetime_literal(nxt)} AND Id > {quote(after_id)} "
+        f"AND SystemModstamp < {datetime_literal(nxt)} {after}"
         f"ORDER BY Id LIMIT {limit}"
     )
 

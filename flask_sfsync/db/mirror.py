@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import sqlalchemy as sa
 
@@ -15,13 +15,17 @@ from .models import MirrorRecordMixin, Models, PullStateMixin, SyncLinkMixin
 
 __all__ = [
     "PULLED_OBJECTS",
+    "MirrorRef",
     "duplicates_of",
     "links_by_sf_id",
     "links_of",
     "live_contact_emails",
+    "mirror_by_host",
     "mirror_rows",
     "pending_changes",
     "pull_states",
+    "read_pull_states",
+    "set_show_in_host",
 ]
 
 #: What the pull reads, in the order it applies them: a Contact is known before a Lead with
@@ -129,3 +133,52 @@ def duplicates_of(
         for host_id, sobject, sf_id in session.execute(query):
             out.setdefault(str(host_id), []).append((str(sobject), str(sf_id)))
     return {h: records for h, records in out.items() if len(records) > 1}
+
+
+def read_pull_states(
+    session: SessionLike, models: Models, tenant_id: str
+) -> dict[str, PullStateMixin]:
+    """The tenant's pull state rows that exist, by object; read only (a page or the status
+    JSON must not insert: :func:`pull_states` makes the missing rows)."""
+    model = models.PullState
+    query = sa.select(model).where(model.tenant_id == tenant_id)
+    return {row.sobject: row for row in session.scalars(query)}
+
+
+def set_show_in_host(
+    session: SessionLike, models: Models, tenant_id: str, sobject: str, on: bool
+) -> None:
+    """Turn "Show Salesforce <objects> in <app>" on or off for one object (not committed)."""
+    if sobject not in PULLED_OBJECTS:
+        raise ValueError(f"not a pulled object: {sobject!r}")
+    pull_states(session, models, tenant_id)[sobject].show_in_host = on
+
+
+class MirrorRef(NamedTuple):
+    """A pulled record that names a host contact (for its sync state)."""
+
+    sobject: str
+    sf_id: str
+    is_deleted: bool
+    is_converted: bool
+
+
+def mirror_by_host(
+    session: SessionLike, models: Models, tenant_id: str, host_ids: Sequence[str]
+) -> dict[str, list[MirrorRef]]:
+    """host id -> every mirror row naming it (deleted and converted ones too), in one query
+    per chunk of host ids: what "Deleted in Salesforce" and "Potential duplicate in
+    Salesforce" are decided from."""
+    model = models.MirrorRecord
+    out: dict[str, list[MirrorRef]] = {}
+    for chunk in chunks(sorted(set(host_ids))):
+        query = sa.select(
+            model.host_id, model.sobject, model.sf_id, model.is_deleted, model.is_converted
+        ).where(model.tenant_id == tenant_id, model.host_id.in_(chunk)).order_by(
+            model.host_id, model.sf_id
+        )
+        for host_id, sobject, sf_id, deleted, converted in session.execute(query):
+            out.setdefault(str(host_id), []).append(
+                MirrorRef(str(sobject), str(sf_id), bool(deleted), bool(converted))
+            )
+    return out

@@ -9,8 +9,9 @@ without persistence, a worker killed mid-push. :func:`sweep` finds, for every te
 * connections whose pause has ended;
 
 and enqueues a drain for each; and a pull for every connected tenant whose pull schedule was
-lost (its next pull overdue by more than ``SFSYNC_SWEEP_AGE`` seconds). The worker runs it every ``SFSYNC_SWEEP_INTERVAL`` seconds
-(:mod:`.worker`); ``flask sfsync sweep --every 30`` runs it beside workers of another kind.
+lost (its next pull overdue by more than ``SFSYNC_SWEEP_AGE`` seconds). The worker runs it
+every ``SFSYNC_SWEEP_INTERVAL`` seconds (:mod:`.worker`); ``flask sfsync sweep --every 30``
+runs it beside workers of another kind.
 Two sweeps at once only enqueue a drain twice, which the per-tenant lock makes harmless.
 """
 

@@ -8,12 +8,12 @@ lost enqueue (Redis down) loses nothing: the sweep finds the work again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from ..db import errorlog, links, outbox, runs, tenant_settings
+from ..db import errorlog, links, mirror, outbox, runs, tenant_settings
 from ..db.models import (
     DeleteBehaviour,
     OutboxOp,
@@ -37,9 +37,12 @@ __all__ = [
     "SettingsChoice",
     "link_to_existing",
     "linked_counts",
+    "pull_now",
+    "pull_settings_of",
     "push_anyway",
     "retry_category",
     "retry_errors",
+    "save_pull_settings",
     "save_settings",
     "set_auto_sync",
     "settings_of",
@@ -287,3 +290,41 @@ def _queue(tenant_id: str, host_ids: Sequence[str], op: OutboxOp) -> int:
     if host_ids:
         state.jobs.enqueue_drain(tenant_id)
     return len(host_ids)
+
+
+def pull_settings_of(tenant_id: str) -> dict[str, object]:
+    """The pull's settings as the tenant saved them: ``show_in_host`` per pulled object (off
+    until turned on) and ``pull_interval`` (None: ``SFSYNC_PULL_INTERVAL``). Reads only."""
+    state = get_state()
+    session, models = state.db.session, state.models
+    rows = mirror.read_pull_states(session, models, tenant_id)
+    settings = tenant_settings.settings_for(session, models, tenant_id)
+    return {
+        "show_in_host": {
+            sobject: bool(rows[sobject].show_in_host) if sobject in rows else False
+            for sobject in mirror.PULLED_OBJECTS
+        },
+        "pull_interval": settings.pull_interval if settings is not None else None,
+    }
+
+
+def save_pull_settings(
+    tenant_id: str, show_in_host: Mapping[str, bool], pull_interval: int | None
+) -> None:
+    """Save the pull's settings: per object whether a pulled record that matches no host
+    contact creates one, and the seconds between two pulls (None: the default). Objects not
+    in ``show_in_host`` keep their setting. The interval applies from the next pull on."""
+    if pull_interval is not None and pull_interval <= 0:
+        raise ValueError("pull_interval must be positive (None: the default)")
+    state = get_state()
+    session, models = state.db.session, state.models
+    for sobject, on in show_in_host.items():
+        mirror.set_show_in_host(session, models, tenant_id, sobject, bool(on))
+    settings_of(tenant_id).pull_interval = pull_interval
+    session.commit()
+
+
+def pull_now(tenant_id: str) -> bool:
+    """Pull now, reading every record again (the Overview's Pull now); whether it was queued
+    (False: the job queue could not be reached)."""
+    return get_state().jobs.enqueue_pull(tenant_id, full=True)

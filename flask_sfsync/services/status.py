@@ -1,16 +1,22 @@
-"""The push status of a tenant as plain data: the Integrations page and its JSON endpoint."""
+"""The push and pull status of a tenant as plain data: the Integrations page and its JSON
+endpoint."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from ..db import errorlog, runs, tenant_settings
+from ..db import errorlog, mirror, runs, tenant_settings
 from ..db.connections import connection_for
-from ..db.models import RunKind, RunStatus, SyncRunMixin
+from ..db.models import RunKind, RunStatus, SyncRunMixin, SyncSettingsMixin
+from ..host import SessionLike
 from ..state import get_state
 
-__all__ = ["run_dict", "sync_status"]
+__all__ = ["PULL_SHOWN", "pull_status", "run_dict", "sync_status"]
+
+#: The pulled objects in the order the pages show them.
+PULL_SHOWN: tuple[str, ...] = ("Lead", "Contact", "Account")
+_PULL_COUNTS = ("created", "updated", "deleted", "skipped", "failed")
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -108,4 +114,43 @@ def sync_status(tenant_id: str) -> dict[str, Any]:
         "paused_until": _iso(paused_until),
         "pause_reason": row.pause_reason if row is not None and paused_until else None,
         "open_errors": errorlog.open_error_count(session, models, tenant_id),
+        "pull": _pull(session, tenant_id, row),
+    }
+
+
+def pull_status(tenant_id: str) -> dict[str, Any]:
+    """The pull as plain data (also ``sync_status(...)["pull"]``): the interval the tenant's
+    pulls use (``interval``, seconds; 0: only when asked), ``next_pull_at``, and per object
+    (``objects``, in :data:`PULL_SHOWN` order) its setting, last pull and that pull's counts."""
+    state = get_state()
+    row = tenant_settings.settings_for(state.db.session, state.models, tenant_id)
+    return _pull(state.db.session, tenant_id, row)
+
+
+def _pull(session: SessionLike, tenant_id: str, row: SyncSettingsMixin | None) -> dict[str, Any]:
+    state = get_state()
+    rows = mirror.read_pull_states(session, state.models, tenant_id)
+    custom = row.pull_interval if row is not None else None
+    interval = int(custom or state.settings.pull_interval)
+    objects = []
+    for sobject in PULL_SHOWN:
+        found = rows.get(sobject)
+        pulled_at = found.last_pull_at if found is not None else None
+        objects.append({
+            "sobject": sobject,
+            "show_in_host": bool(found is not None and found.show_in_host),
+            "last_pull_at": _iso(pulled_at),
+            "counts": (
+                {name: int(getattr(found, name) or 0) for name in _PULL_COUNTS}
+                if found is not None and pulled_at is not None else None
+            ),
+            "message": found.message if found is not None else None,
+        })
+    return {
+        "interval": max(interval, 0),
+        "custom_interval": custom,
+        "next_pull_at": (
+            _iso(row.next_pull_at) if row is not None and interval > 0 else None
+        ),
+        "objects": objects,
     }

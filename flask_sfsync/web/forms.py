@@ -20,7 +20,15 @@ from ..db.models import DeleteBehaviour, SyncSettingsMixin
 from ..services.actions import SettingsChoice
 from ..sync import PushAs
 
-__all__ = ["DELETE_CHOICES", "PUSH_AS_CHOICES", "ConnectForm", "SettingsForm"]
+__all__ = [
+    "DELETE_CHOICES",
+    "PULL_INTERVAL_MAX",
+    "PULL_INTERVAL_MIN",
+    "PUSH_AS_CHOICES",
+    "ConnectForm",
+    "PullSettingsForm",
+    "SettingsForm",
+]
 
 PUSH_AS_CHOICES = [
     SelectChoice(PushAs.LEAD.value, "Leads"),
@@ -152,3 +160,53 @@ class ConnectForm(Form):
     def validate_domain(self, field: Any) -> None:
         if self.environment.data == "custom" and not (field.data or "").strip():
             raise ValidationError("Enter your My Domain, for example acme.my.salesforce.com.")
+
+
+#: The seconds a tenant may choose between two pulls (blank: ``SFSYNC_PULL_INTERVAL``).
+PULL_INTERVAL_MIN = 10
+PULL_INTERVAL_MAX = 86400
+PULL_INTERVAL_MESSAGE = (
+    f"Enter a whole number of seconds from {PULL_INTERVAL_MIN} to {PULL_INTERVAL_MAX}, "
+    "or leave it blank for the default."
+)
+
+
+class PullSettingsForm(Form):
+    """The settings page's "Pull from Salesforce" section (its own small form: saving it
+    changes nothing of the push settings)."""
+
+    show_lead = BooleanField("Show Salesforce Leads")
+    show_contact = BooleanField("Show Salesforce Contacts")
+    show_account = BooleanField("Show Salesforce Accounts")
+    pull_interval = StringField(
+        "Pull every", validators=[Length(max=12, message=PULL_INTERVAL_MESSAGE)]
+    )
+
+    #: Object -> its field's name.
+    OBJECTS = {"Lead": "show_lead", "Contact": "show_contact", "Account": "show_account"}
+
+    @classmethod
+    def from_saved(cls, saved: dict[str, Any]) -> Any:
+        shown = saved["show_in_host"]
+        interval = saved["pull_interval"]
+        return cls(data={
+            **{name: bool(shown.get(sobject)) for sobject, name in cls.OBJECTS.items()},
+            "pull_interval": "" if interval is None else str(interval),
+        })
+
+    def validate_pull_interval(self, field: Any) -> None:
+        text = (field.data or "").strip()
+        if not text:
+            return
+        whole = text.isascii() and text.isdigit()
+        if not whole or not PULL_INTERVAL_MIN <= int(text) <= PULL_INTERVAL_MAX:
+            raise ValidationError(PULL_INTERVAL_MESSAGE)
+
+    def interval(self) -> int | None:
+        """The seconds chosen (None: the default); only after :meth:`validate`."""
+        text = (self.pull_interval.data or "").strip()
+        return int(text) if text else None
+
+    def shown(self) -> dict[str, bool]:
+        """Object -> whether its pulled records that match no contact are shown here."""
+        return {sobject: bool(getattr(self, name).data) for sobject, name in self.OBJECTS.items()}

@@ -97,8 +97,14 @@ def contact_sync_panel(contact: Any) -> dict[str, Any] | None:
     session, models = state.db.session, state.models
     entries, link = errorlog.contact_history(session, models, tenant, host_id, PANEL_ENTRIES)
     blueprint = state.blueprint_name
+    contact_state = contact_states(tenant, [host_id])[host_id]
     return {
-        "state": contact_states(tenant, [host_id])[host_id],
+        "state": contact_state,
+        # The records a duplicate or a deletion is about, each with its link in Salesforce.
+        "records": [
+            {"sobject": sobject, "sf_id": sf_id, "url": record_url(conn, sobject, sf_id)}
+            for sobject, sf_id in contact_state.records
+        ],
         "link": link,
         "record_url": record_url(conn, link.sobject, link.sf_id) if link else None,
         "entries": entries,

@@ -27,7 +27,7 @@ from ..services.actions import set_auto_sync, settings_saved, start_full_sync
 from ..services.connections import connection_for
 from ..services.status import sync_status
 from ..state import get_state
-from . import errors, settings
+from . import errors, pull, settings
 from .guard import current_tenant
 from .panel import contacts_by_id
 from .safety import ID, safe_next
@@ -101,6 +101,8 @@ def status_view() -> Response:
 _PAGES: list[tuple[str, str, Callable[..., Any], list[str]]] = [
     ("/salesforce/settings", "sync_settings", settings.settings_view, ["GET", "POST"]),
     ("/salesforce/fields", "sync_fields", settings.fields_view, ["POST"]),
+    ("/salesforce/pull-settings", "sync_pull_settings", settings.pull_settings_view, ["POST"]),
+    ("/salesforce/pull", "sync_pull_now", pull.pull_now_view, ["POST"]),
     ("/salesforce/sync", "sync_page", sync_view, ["GET"]),
     ("/salesforce/sync", "sync_now", sync_now_view, ["POST"]),
     ("/salesforce/auto-sync", "sync_auto", auto_sync_view, ["POST"]),

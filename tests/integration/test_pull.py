@@ -8,25 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from flask_sfsync.emulator.store.convert import LeadConvert
-from flask_sfsync.services.pull import pull_locked
 
 from .conftest import Env
-
-
-def _people(n: int) -> list[dict[str, object]]:
-    return [
-        {"first_name": "Ada", "last_name": f"Lovelace{i}", "email": f"ada{i}@example.com",
-         "title": "Engineer", "stage": "New", "company": "Analytical Engines"}
-        for i in range(n)
-    ]
-
-
-def _pull(env: Env, **kwargs: Any) -> dict[str, dict[str, int]]:
-    with env.app.app_context():
-        try:
-            return pull_locked("acme", **kwargs)
-        finally:
-            env.models.db.session.remove()
+from .pulling import links, pull, pushed
 
 
 def _contact(env: Env, contact_id: int) -> Any:
@@ -36,22 +20,8 @@ def _contact(env: Env, contact_id: int) -> Any:
         return contact
 
 
-def _links(env: Env) -> dict[str, tuple[str, str]]:
-    with env.app.app_context():
-        state = env.app.extensions["sfsync"]
-        rows = state.db.session.execute(sa.select(
-            state.models.SyncLink.host_id, state.models.SyncLink.sobject,
-            state.models.SyncLink.sf_id)).all()
-        return {h: (o, s) for h, o, s in rows}
 
 
-def _pushed(env: Env, n: int) -> list[int]:
-    ids = env.add_contacts(_people(n))
-    env.save_settings()
-    env.workers.start()
-    env.sync_now()
-    assert env.wait_idle()["run"]["pushed"] == n
-    return ids
 
 
 def _second_sync_pushes(env: Env) -> int:
@@ -61,25 +31,25 @@ def _second_sync_pushes(env: Env) -> int:
 
 
 def test_our_own_push_coming_back_is_no_change_and_is_not_pushed_again(env: Env) -> None:
-    _pushed(env, 5)
-    counts = _pull(env)
+    pushed(env, 5)
+    counts = pull(env)
     assert counts["Lead"]["updated"] == 0 and counts["Lead"]["created"] == 0
     assert counts["Lead"]["skipped"] == 5  # seen, equal to the host: nothing to write
     assert _second_sync_pushes(env) == 0
     # Idempotent: a second pull reads the lookback window again and applies nothing.
-    again = _pull(env)
+    again = pull(env)
     assert again["Lead"] == {"created": 0, "updated": 0, "deleted": 0, "skipped": 0,
                              "failed": 0}
 
 
 def test_an_edit_in_salesforce_reaches_the_host_and_is_not_echoed(env: Env) -> None:
-    ids = _pushed(env, 3)
-    _pull(env)
-    lead_id = _links(env)[str(ids[0])][1]
+    ids = pushed(env, 3)
+    pull(env)
+    lead_id = links(env)[str(ids[0])][1]
     org = env.org.org
     org.update("Lead", lead_id, {"Title": "Chief Engineer", "Phone": "+1 555 0100"},
                org.admin.id)
-    counts = _pull(env)
+    counts = pull(env)
     assert counts["Lead"]["updated"] == 1
     contact = _contact(env, ids[0])
     assert (contact.title, contact.phone) == ("Chief Engineer", "+1 555 0100")
@@ -89,15 +59,15 @@ def test_an_edit_in_salesforce_reaches_the_host_and_is_not_echoed(env: Env) -> N
 
 
 def test_a_host_edit_waiting_to_be_pushed_wins_over_older_salesforce_data(env: Env) -> None:
-    ids = _pushed(env, 2)
-    _pull(env)
-    lead_id = _links(env)[str(ids[0])][1]
+    ids = pushed(env, 2)
+    pull(env)
+    lead_id = links(env)[str(ids[0])][1]
     org = env.org.org
     org.update("Lead", lead_id, {"Phone": "+1 555 0199"}, org.admin.id)
     env.save_settings(sync_mode="auto")
     env.workers.stop_all()  # the host's edit waits in the outbox
     env.edit(ids[0], title="Host Title")
-    counts = _pull(env)
+    counts = pull(env)
     contact = _contact(env, ids[0])
     # Salesforce changed the phone only: the host takes it; the title it changed stays.
     assert (contact.title, contact.phone) == ("Host Title", "+1 555 0199")
@@ -105,14 +75,14 @@ def test_a_host_edit_waiting_to_be_pushed_wins_over_older_salesforce_data(env: E
 
 
 def test_conversion_moves_the_link_and_pushes_go_to_the_contact(env: Env) -> None:
-    ids = _pushed(env, 2)
-    _pull(env)
-    lead_id = _links(env)[str(ids[0])][1]
+    ids = pushed(env, 2)
+    pull(env)
+    lead_id = links(env)[str(ids[0])][1]
     org = env.org.org
     result = org.convert_lead(LeadConvert(lead_id, create_opportunity=False), org.admin.id)
     contact_sf_id = result.contact_id
-    _pull(env)
-    assert _links(env)[str(ids[0])] == ("Contact", contact_sf_id)
+    pull(env)
+    assert links(env)[str(ids[0])] == ("Contact", contact_sf_id)
     env.edit(ids[0], title="After conversion")
     assert _second_sync_pushes(env) == 1
     _, contact = org.get_record(contact_sf_id) or ("", {})
@@ -120,37 +90,37 @@ def test_conversion_moves_the_link_and_pushes_go_to_the_contact(env: Env) -> Non
 
 
 def test_a_deleted_record_unlinks_and_a_merge_moves_to_the_master(env: Env) -> None:
-    ids = _pushed(env, 3)
-    _pull(env)
-    links = _links(env)
+    ids = pushed(env, 3)
+    pull(env)
+    linked = links(env)
     org = env.org.org
-    org.delete(links[str(ids[0])][1], org.admin.id)
-    master, loser = links[str(ids[1])][1], links[str(ids[2])][1]
+    org.delete(linked[str(ids[0])][1], org.admin.id)
+    master, loser = linked[str(ids[1])][1], linked[str(ids[2])][1]
     org.merge("Lead", master, [loser], org.admin.id)
-    counts = _pull(env)
+    counts = pull(env)
     assert counts["Lead"]["deleted"] == 2
-    after = _links(env)
+    after = links(env)
     assert str(ids[0]) not in after
     assert after[str(ids[2])] == ("Lead", master)
     with env.app.app_context():
         state = env.app.extensions["sfsync"]
         row = state.db.session.scalar(sa.select(state.models.MirrorRecord).where(
-            state.models.MirrorRecord.sf_id == links[str(ids[0])][1]))
+            state.models.MirrorRecord.sf_id == linked[str(ids[0])][1]))
         assert row.is_deleted and row.host_id == str(ids[0])  # "Deleted in Salesforce"
 
 
 def test_records_matching_no_contact_create_one_only_when_shown(env: Env) -> None:
-    _pushed(env, 1)
+    pushed(env, 1)
     org = env.org.org
     org.create("Lead", {"LastName": "Hopper", "FirstName": "Grace", "Company": "Navy",
                         "Email": "grace@navy.example"}, org.admin.id)
-    assert _pull(env)["Lead"]["created"] == 0
+    assert pull(env)["Lead"]["created"] == 0
     with env.app.app_context():
         state = env.app.extensions["sfsync"]
         session = state.db.session
         session.execute(sa.update(state.models.PullState).values(show_in_host=True))
         session.commit()
-    assert _pull(env, full=True)["Lead"]["created"] == 1
+    assert pull(env, full=True)["Lead"]["created"] == 1
     with env.app.app_context():
         m = env.models
         made = m.db.session.scalar(sa.select(m.Contact).where(
@@ -160,26 +130,26 @@ def test_records_matching_no_contact_create_one_only_when_shown(env: Env) -> Non
 
 
 def test_a_lead_with_a_contacts_email_does_not_take_the_contact(env: Env) -> None:
-    ids = _pushed(env, 1)
-    _pull(env)
+    ids = pushed(env, 1)
+    pull(env)
     org = env.org.org
     contact_id = org.create("Contact", {"LastName": "Lovelace0", "Email": "ADA0@example.com"},
                             org.admin.id, allow_duplicates=True)
-    _pull(env)
+    pull(env)
     # The Contact wins over the Lead that had the same email.
-    assert _links(env)[str(ids[0])] == ("Contact", str(contact_id))
+    assert links(env)[str(ids[0])] == ("Contact", str(contact_id))
 
 
 def test_flaky_salesforce_gives_the_same_end_state(env: Env) -> None:
-    ids = _pushed(env, 4)
+    ids = pushed(env, 4)
     org = env.org.org
-    links = _links(env)
+    linked = links(env)
     for i, contact_id in enumerate(ids):
-        org.update("Lead", links[str(contact_id)][1], {"Title": f"Title {i}"}, org.admin.id)
+        org.update("Lead", linked[str(contact_id)][1], {"Title": f"Title {i}"}, org.admin.id)
     env.org.faults.error_rate(0.2, "503")
     env.org.faults.fail_next(2, "/services/data", kind="503")
     try:
-        counts = _pull(env)
+        counts = pull(env)
     finally:
         env.org.faults.clear()
     assert counts["Lead"]["updated"] == 4
@@ -187,8 +157,8 @@ def test_flaky_salesforce_gives_the_same_end_state(env: Env) -> None:
 
 
 def test_the_watermark_moves_with_what_was_applied(env: Env) -> None:
-    _pushed(env, 3)
-    _pull(env)
+    pushed(env, 3)
+    pull(env)
     with env.app.app_context():
         state = env.app.extensions["sfsync"]
         row = state.db.session.get(state.models.PullState, ("acme", "Lead"))

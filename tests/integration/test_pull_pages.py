@@ -1,0 +1,287 @@
+"""The pull on the integration's pages: the settings' "Pull from Salesforce" section, the
+Overview's Pull card with Pull now, the status JSON's "pull", and the contact states the pull
+adds (Deleted in Salesforce, Potential duplicate in Salesforce); each tenant sees only its own.
+
+Pulls run as the pull job does (``pull_locked`` under the app context), after a real push."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sqlalchemy as sa
+
+from flask_sfsync.testing import csrf_token_from
+
+from .conftest import Env, wait_for
+from .pulling import links, pull, pushed
+
+PULL_JOB = "flask_sfsync.jobs.tasks.pull_job"
+
+
+
+
+
+
+
+
+
+
+def _pull_rows(env: Env, tenant: str = "acme") -> dict[str, Any]:
+    with env.app.app_context():
+        state = env.app.extensions["sfsync"]
+        model = state.models.PullState
+        rows = state.db.session.scalars(sa.select(model).where(model.tenant_id == tenant)).all()
+        found = {r.sobject: (r.show_in_host, r.last_pull_at) for r in rows}
+        state.db.session.remove()
+        return found
+
+
+def _pull_interval(env: Env, tenant: str = "acme") -> int | None:
+    with env.app.app_context():
+        state = env.app.extensions["sfsync"]
+        row = state.db.session.get(state.models.SyncSettings, tenant)
+        value = row.pull_interval if row is not None else None
+        state.db.session.remove()
+        return value
+
+
+def _post_pull_settings(env: Env, **data: str) -> Any:
+    return env.post("sfsync.sync_pull_settings", data)
+
+
+def _pull_section(page: str) -> str:
+    return page.split('id="sfsync-pull-settings"', 1)[1].split("</form>", 1)[0]
+
+
+def _pull_card(page: str) -> str:
+    return page.split('id="sfsync-pull-panel"', 1)[1].split("</section>", 1)[0]
+
+
+def _row(card: str, sobject: str) -> str:
+    return card.split(f'data-sobject="{sobject}"', 1)[1].split("</tr>", 1)[0]
+
+
+def _cell(row: str, name: str) -> str:
+    match = re.search(rf'class="sfsync-pull-{name}"[^>]*>([^<]*)<', row)
+    assert match, row
+    return match.group(1).strip()
+
+
+def _panel(env: Env, contact: int) -> str:
+    page = env.client.get(f"/contacts/{contact}").get_data(as_text=True)
+    return page.split('id="sfsync-contact-panel"', 1)[1].split("</section>", 1)[0]
+
+
+def _state(panel: str) -> str:
+    return panel.split('data-sync-state="', 1)[1].split('"', 1)[0]
+
+
+def _pull_jobs(env: Env) -> list[Any]:
+    with env.app.app_context():
+        queue = env.app.extensions["sfsync"].jobs.queue
+        return [job for job in queue.jobs if job.func_name == PULL_JOB]
+
+
+# -- settings -------------------------------------------------------------------------------
+
+def test_the_pull_section_saves_show_in_host_and_the_interval(make_env: Any) -> None:
+    # A host name with markup: shown as text, never as HTML.
+    env = make_env(SFSYNC_APP_NAME="<b>Acme CRM</b>")
+    page = env.page("sfsync.sync_settings")
+    section = _pull_section(page)
+    assert "Pull from Salesforce" in section
+    assert "Show Salesforce Leads in &lt;b&gt;Acme CRM&lt;/b&gt;" in section
+    assert "<b>Acme CRM</b>" not in page
+    assert "Accounts are only mirrored, as companies" in section
+    assert "checked" not in section  # off by default
+    assert "only when you choose Pull now" in section  # SFSYNC_PULL_INTERVAL is 0 here
+
+    response = _post_pull_settings(env, show_lead="1", show_account="1", pull_interval="300")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/salesforce/settings#sfsync-pull-settings")
+    rows = _pull_rows(env)
+    assert {o: rows[o][0] for o in rows} == {"Lead": True, "Contact": False, "Account": True}
+    assert _pull_interval(env) == 300
+    section = _pull_section(env.page("sfsync.sync_settings"))
+    assert re.search(r'<input checked[^>]*name="show_lead"', section)
+    assert not re.search(r'<input checked[^>]*name="show_contact"', section)
+    assert 'value="300"' in section
+    # The push's settings were not touched: they still wait to be saved.
+    assert env.status()["settings_saved"] is False
+
+    # Out of range, or not a number: the message beside the field, and nothing saved.
+    for bad in ("5", "86401", "abc", "1e3", "-20", "²"):
+        response = _post_pull_settings(env, show_contact="1", pull_interval=bad)
+        assert response.status_code == 400, bad
+        html = response.get_data(as_text=True)
+        section = _pull_section(html)
+        assert 'id="pull_interval-error"' in section
+        assert "from 10 to 86400" in section.split('id="pull_interval-error"', 1)[1]
+        assert 'aria-invalid="true"' in section
+        assert "The pull settings were not saved" in section
+        # The push form above is still the page's own, unaffected.
+        assert "The settings were not saved" not in html
+    rows = _pull_rows(env)
+    assert rows["Contact"][0] is False and rows["Lead"][0] is True
+    assert _pull_interval(env) == 300
+
+    # Blank: back to the default; unchecked boxes turn off.
+    assert _post_pull_settings(env, pull_interval="").status_code == 302
+    assert _pull_interval(env) is None
+    assert not any(on for on, _ in _pull_rows(env).values())
+
+
+def test_the_pull_settings_need_the_csrf_token(env: Env) -> None:
+    response = env.client.post("/integrations/salesforce/pull-settings",
+                               data={"show_lead": "1", "pull_interval": "60"})
+    assert response.status_code == 400
+    assert not any(on for on, _ in _pull_rows(env).values())
+    response = env.client.post("/integrations/salesforce/pull")
+    assert response.status_code == 400
+    assert _pull_jobs(env) == []
+
+
+# -- the Overview ---------------------------------------------------------------------------
+
+def test_the_overview_shows_the_last_pull_and_its_counts(env: Env) -> None:
+    card = _pull_card(env.page("sfsync.integrations"))
+    for sobject in ("Lead", "Contact", "Account"):
+        assert "Not pulled yet" in _row(card, sobject)
+    assert "Only when asked" in card  # the interval resolves to 0
+    status = env.status()["pull"]
+    assert status["interval"] == 0 and status["next_pull_at"] is None
+    assert [o["sobject"] for o in status["objects"]] == ["Lead", "Contact", "Account"]
+    assert all(o["last_pull_at"] is None and o["counts"] is None for o in status["objects"])
+
+    ids = pushed(env, 3)
+    pull(env)
+    org = env.org.org
+    org.update("Lead", links(env)[str(ids[0])][1], {"Title": "Chief Engineer"}, org.admin.id)
+    counts = pull(env)
+    assert counts["Lead"]["updated"] == 1
+
+    card = _pull_card(env.page("sfsync.integrations"))
+    lead = _row(card, "Lead")
+    assert "Not pulled yet" not in lead and " UTC" in _cell(lead, "at")
+    for name, value in counts["Lead"].items():
+        assert _cell(lead, name) == str(value), name
+    status = env.status()["pull"]
+    assert status["objects"][0]["counts"] == counts["Lead"]
+    assert status["objects"][0]["last_pull_at"] is not None
+
+    # With its own interval the tenant's next pull is no longer "only when asked".
+    assert _post_pull_settings(env, pull_interval="120").status_code == 302
+    card = _pull_card(env.page("sfsync.integrations"))
+    assert "Only when asked" not in card and "every 120 seconds" in card
+    assert env.status()["pull"]["interval"] == 120
+
+
+def test_pull_now_enqueues_a_full_pull_that_a_worker_runs(env: Env) -> None:
+    response = env.post("sfsync.sync_pull_now")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/integrations/#sfsync-pull-panel")
+    page = env.page("sfsync.integrations")
+    assert "Pull started: every record is read again" in page
+    jobs = _pull_jobs(env)
+    assert [tuple(job.args) for job in jobs] == [("acme", True)]
+
+    env.workers.start()
+    wait_for(lambda: all(o["last_pull_at"] for o in env.status()["pull"]["objects"]),
+             what="the pull to run")
+    card = _pull_card(env.page("sfsync.integrations"))
+    assert "Not pulled yet" not in card
+
+
+def test_pull_now_is_disabled_with_its_reason_when_not_connected(env: Env) -> None:
+    token = csrf_token_from(env.client.get("/integrations/").get_data(as_text=True))
+    assert env.client.post("/integrations/salesforce/disconnect",
+                           data={"csrf_token": token}).status_code == 302
+    card = _pull_card(env.page("sfsync.integrations"))
+    button = card.split('class="sfsync-button sfsync-pull-now"', 1)[1].split(">", 1)[0]
+    assert "disabled" in button
+    assert "Connect Salesforce to pull." in card
+    response = env.post("sfsync.sync_pull_now")
+    assert response.status_code == 302
+    assert "Connect Salesforce before pulling." in env.page("sfsync.integrations")
+    assert _pull_jobs(env) == []
+
+
+# -- contact states -------------------------------------------------------------------------
+
+def test_a_record_deleted_in_salesforce_shows_on_the_panel_and_the_list(env: Env) -> None:
+    ids = pushed(env, 2)
+    pull(env)
+    lead_id = links(env)[str(ids[0])][1]
+    org = env.org.org
+    org.delete(lead_id, org.admin.id)
+    assert pull(env)["Lead"]["deleted"] == 1
+
+    panel = _panel(env, ids[0])
+    assert _state(panel) == "deleted_in_salesforce"
+    assert "Deleted in Salesforce" in panel
+    assert "was deleted there" in panel
+    # The deleted record, linked with the record URL helper (SFSYNC_RECORD_URL).
+    assert re.search(rf'href="[^"]*/records/Lead/{lead_id}"', panel)
+    assert _state(_panel(env, ids[1])) == "in_salesforce"
+
+    listing = env.client.get("/contacts").get_data(as_text=True)
+    assert listing.count('data-sync-state="deleted_in_salesforce"') == 1
+    assert listing.count('data-sync-state="in_salesforce"') == 1
+
+
+def test_two_live_records_of_one_contact_are_a_potential_duplicate(env: Env) -> None:
+    ids = pushed(env, 2)
+    pull(env)
+    first = links(env)[str(ids[1])][1]
+    org = env.org.org
+    # A second Lead with the contact's email, made in Salesforce by hand.
+    second = org.create(
+        "Lead", {"LastName": "Lovelace1", "Company": "Analytical Engines",
+                 "Email": "ada1@example.com"},
+        org.admin.id, allow_duplicates=True,
+    )
+    pull(env)
+    panel = _panel(env, ids[1])
+    assert _state(panel) == "duplicate_in_salesforce", panel
+    assert "Potential duplicate in Salesforce" in panel
+    for sf_id in (first, str(second)):
+        assert re.search(rf'href="[^"]*/records/Lead/{sf_id}"', panel), sf_id
+    listing = env.client.get("/contacts").get_data(as_text=True)
+    assert listing.count('data-sync-state="duplicate_in_salesforce"') == 1
+
+
+# -- tenants --------------------------------------------------------------------------------
+
+def test_another_tenant_sees_none_of_the_pull(env: Env) -> None:
+    ids = pushed(env, 2)
+    assert _post_pull_settings(env, show_lead="1", pull_interval="600").status_code == 302
+    pull(env)
+    org = env.org.org
+    org.delete(links(env)[str(ids[0])][1], org.admin.id)
+    pull(env)
+    assert _state(_panel(env, ids[0])) == "deleted_in_salesforce"
+
+    assert env.client.get("/test-login/2").status_code == 200  # globex
+    status = env.status()["pull"]
+    assert all(o["last_pull_at"] is None and o["counts"] is None and not o["show_in_host"]
+               for o in status["objects"])
+    assert status["custom_interval"] is None
+    section = _pull_section(env.page("sfsync.sync_settings"))
+    assert "checked" not in section and 'value="600"' not in section
+    overview = env.page("sfsync.integrations")
+    assert 'class="sfsync-pull-at" data-label' not in overview  # no acme pull time
+    # Globex is not connected: its Pull now says so and queues nothing.
+    env.post("sfsync.sync_pull_now")
+    assert "Connect Salesforce before pulling." in env.page("sfsync.integrations")
+    assert _pull_jobs(env) == []
+    # Its own save touches only its rows.
+    assert _post_pull_settings(env, show_contact="1").status_code == 302
+    assert _pull_rows(env, "globex")["Contact"][0] is True
+    acme = _pull_rows(env, "acme")
+    assert acme["Lead"][0] is True and acme["Contact"][0] is False
+    assert _pull_interval(env, "acme") == 600
+    # Acme's contact is not globex's: no panel with acme's states.
+    page = env.client.get(f"/contacts/{ids[0]}")
+    assert "deleted_in_salesforce" not in page.get_data(as_text=True)
+    assert "deleted_in_salesforce" not in env.client.get("/contacts").get_data(as_text=True)

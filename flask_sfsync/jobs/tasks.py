@@ -6,12 +6,13 @@ runs the same way from a worker, a test or the CLI.
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import Any
 
 from ..db import tenant_settings
 from ..db.types import utcnow
-from ..salesforce import SalesforceFailure
+from ..salesforce import ConnectionPaused, ReconnectNeeded, SalesforceFailure
 from ..services.fields import set_up_fields
 from ..services.pull import pull_locked
 from ..services.push import drain_locked, pending_work
@@ -61,15 +62,33 @@ def pull_job(tenant_id: str, full: bool = False) -> dict[str, Any]:
         if not held:
             state.jobs.enqueue_pull(tenant_id, full=full, delay=LOCKED_RETRY)
             return {**result, "reason": "another worker has it"}
+        wait: float | None = None
+        row = tenant_settings.settings_for(state.db.session, state.models, tenant_id)
+        paused = tenant_settings.active_pause(row)
+        if paused is not None:  # the connection's pause (budget, daily limit) holds pulls too
+            state.jobs.enqueue_pull(tenant_id, full=full,
+                                    delay=max(1.0, (paused - utcnow()).total_seconds()))
+            state.db.session.remove()
+            return {**result, "reason": "paused"}
         try:
             result["counts"] = pull_locked(tenant_id, full=full)
             result["pulled"] = True
+        except ReconnectNeeded as exc:
+            # invalid_grant: the connection says "Reconnect needed"; reconnecting pulls again.
+            state.db.session.remove()
+            return {**result, "reason": str(exc)}
+        except ConnectionPaused as exc:
+            # The API budget or the org's daily limit: no call before it is over.
+            wait = max(exc.resume_at - time.time(), state.settings.transient_pause)
+            result["reason"] = str(exc)
         except SalesforceFailure as exc:
-            # Paused, reconnect needed or Salesforce kept failing: the next pull looks again.
+            # Salesforce kept failing after the retries: the next pull looks again.
             result["reason"] = str(exc)
         finally:
             state.db.session.remove()
     interval = _interval(tenant_id)
+    if interval is not None and wait is not None:
+        interval = max(interval, wait)
     if interval is not None:
         state.jobs.enqueue_pull(tenant_id, delay=interval)
     if pending_work(tenant_id):  # a push that found the lock taken waits for no one else

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
+from flask_sfsync.db import mirror, tenant_settings
 from flask_sfsync.jobs.keys import PULL_MARKER
+from flask_sfsync.jobs.tasks import pull_job
 
 from .conftest import Env, wait_for
 
@@ -68,8 +71,6 @@ def test_kill_9_mid_pull_resumes_from_the_last_committed_page(
     env.save_settings()
     with env.app.app_context():
         state = env.app.extensions["sfsync"]
-        from flask_sfsync.db import mirror
-
         mirror.pull_states(state.db.session, state.models, "acme")["Lead"].show_in_host = True
         state.db.session.commit()
         state.db.session.remove()
@@ -113,3 +114,21 @@ def test_kill_9_mid_pull_resumes_from_the_last_committed_page(
         state = env.app.extensions["sfsync"]
         linked = session.scalar(sa.select(sa.func.count()).select_from(state.models.SyncLink))
         assert linked == 5000
+
+
+def test_a_paused_connection_is_not_pulled_until_its_pause_ends(env: Env) -> None:
+    env.save_settings()
+    calls = env.org.org.api_usage
+    with env.app.app_context():
+        state = env.app.extensions["sfsync"]
+        row = tenant_settings.settings_for(state.db.session, state.models, "acme")
+        assert row is not None
+        tenant_settings.set_pause(row, datetime.now(UTC) + timedelta(seconds=60),
+                                  "Paused to stay within the API budget")
+        state.db.session.commit()
+        result = pull_job("acme")
+        assert (result["pulled"], result["reason"]) == (False, "paused")
+        # Scheduled for when the pause ends, once.
+        assert len(state.jobs.queue.scheduled_job_registry.get_job_ids()) == 1
+        state.db.session.remove()
+    assert env.org.org.api_usage == calls  # no call to Salesforce

@@ -3,6 +3,7 @@ push; pulls run as the pull job does (``pull_locked`` under the app context)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -167,3 +168,20 @@ def test_the_watermark_moves_with_what_was_applied(env: Env) -> None:
         assert row.last_pull_at is not None
         # Another tenant's pull state is its own (nothing was pulled for it).
         assert state.db.session.get(state.models.PullState, ("globex", "Lead")) is None
+
+
+
+def test_a_pull_failure_without_a_host_contact_shows_in_the_error_log(env: Env) -> None:
+    pushed(env, 1)
+    with env.app.app_context():
+        state = env.app.extensions["sfsync"]
+        now = datetime.now(UTC)
+        state.db.session.add(state.models.SyncError(
+            tenant_id="acme", host_id="", action="pull", sobject="Lead",
+            sf_id="00Q000000000001AAA", error_code="HOST_REFUSED_VALUE",
+            message="Title is 401 characters; this app keeps at most 400", fields="title",
+            attempts=1, created_at=now, last_seen_at=now))
+        state.db.session.commit()
+        state.db.session.remove()
+    page = env.page("sfsync.sync_errors")
+    assert "Title is 401 characters" in page

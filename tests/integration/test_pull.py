@@ -185,3 +185,19 @@ def test_a_pull_failure_without_a_host_contact_shows_in_the_error_log(env: Env) 
         state.db.session.remove()
     page = env.page("sfsync.sync_errors")
     assert "Title is 401 characters" in page
+
+
+def test_undelete_links_the_record_again(env: Env) -> None:
+    ids = pushed(env, 1)
+    pull(env)
+    lead_id = links(env)[str(ids[0])][1]
+    org = env.org.org
+    org.delete(lead_id, org.admin.id)
+    pull(env)
+    assert str(ids[0]) not in links(env)
+    org.undelete(lead_id, org.admin.id)
+    pull(env)
+    assert links(env)[str(ids[0])] == ("Lead", lead_id)
+    # The next push goes to that record (once: a new link sends the contact's values).
+    assert _second_sync_pushes(env) == 1
+    assert [r["Id"] for r in env.records("Lead")] == [lead_id]

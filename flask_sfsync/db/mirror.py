@@ -3,7 +3,7 @@ pull moves (conversions, merges, deletes). Every statement is scoped to one tena
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
@@ -51,15 +51,21 @@ def pull_states(session: SessionLike, models: Models, tenant_id: str) -> dict[st
     return found
 
 
+def _rows_in(
+    session: SessionLike, model: Any, tenant_id: str, column: Any, values: Collection[str]
+) -> Iterator[Any]:
+    """The tenant's rows of ``model`` whose ``column`` is among ``values`` (chunked: SQLite's
+    bound-parameter limit)."""
+    for chunk in chunks(sorted(set(values))):
+        query = sa.select(model).where(model.tenant_id == tenant_id, column.in_(chunk))
+        yield from session.scalars(query)
+
+
 def mirror_rows(
     session: SessionLike, models: Models, tenant_id: str, sf_ids: Collection[str]
 ) -> dict[str, MirrorRecordMixin]:
     model = models.MirrorRecord
-    out: dict[str, MirrorRecordMixin] = {}
-    for chunk in chunks(sorted(set(sf_ids))):
-        query = sa.select(model).where(model.tenant_id == tenant_id, model.sf_id.in_(chunk))
-        out.update((row.sf_id, row) for row in session.scalars(query))
-    return out
+    return {row.sf_id: row for row in _rows_in(session, model, tenant_id, model.sf_id, sf_ids)}
 
 
 def links_by_sf_id(
@@ -68,10 +74,8 @@ def links_by_sf_id(
     """Salesforce id -> the links to it (several host contacts may share one record)."""
     model = models.SyncLink
     out: dict[str, list[SyncLinkMixin]] = {}
-    for chunk in chunks(sorted(set(sf_ids))):
-        query = sa.select(model).where(model.tenant_id == tenant_id, model.sf_id.in_(chunk))
-        for link in session.scalars(query):
-            out.setdefault(link.sf_id, []).append(link)
+    for link in _rows_in(session, model, tenant_id, model.sf_id, sf_ids):
+        out.setdefault(link.sf_id, []).append(link)
     return out
 
 
@@ -79,11 +83,8 @@ def links_of(
     session: SessionLike, models: Models, tenant_id: str, host_ids: Collection[str]
 ) -> dict[str, SyncLinkMixin]:
     model = models.SyncLink
-    out: dict[str, SyncLinkMixin] = {}
-    for chunk in chunks(sorted(set(host_ids))):
-        query = sa.select(model).where(model.tenant_id == tenant_id, model.host_id.in_(chunk))
-        out.update((link.host_id, link) for link in session.scalars(query))
-    return out
+    return {link.host_id: link
+            for link in _rows_in(session, model, tenant_id, model.host_id, host_ids)}
 
 
 def pending_changes(

@@ -38,6 +38,7 @@ from ..db.types import utcnow
 from ..sync import EXTERNAL_ID_FIELD, HostContact, Link
 from ..sync.pull import (
     TWO_WAY,
+    ObjectSpec,
     PulledRecord,
     Watermark,
     merge_fields,
@@ -125,7 +126,7 @@ class _Pull:
         signals.send(signals.pull_finished, tenant_id=self.tenant_id, counts=counts)
         return counts
 
-    def _spec(self, sobject: str) -> Any:
+    def _spec(self, sobject: str) -> ObjectSpec:
         info = self.ctx.describe.get(self.ctx.api, sobject)
         extra = (EXTERNAL_ID_FIELD,) if sobject != "Account" else ()
         return spec_for(sobject, info.names, extra)

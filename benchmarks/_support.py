@@ -15,24 +15,34 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import IO, Any
 
 import requests
 import sqlalchemy as sa
 from flask import Flask, abort
+from flask.testing import FlaskClient
 from flask_login import LoginManager, UserMixin, current_user, login_user
 from flask_sqlalchemy import SQLAlchemy
 from jinja2 import DictLoader
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from flask_sfsync import SFSync
+from flask_sfsync.db import outbox
+from flask_sfsync.db.models import ACTIVE_RUN_STATUSES
 from flask_sfsync.host import ContactAdapter
+from flask_sfsync.jobs.keys import MARKER
+from flask_sfsync.jobs.lock import lock_held
+from flask_sfsync.testing import connect, csrf_token_from
 
 __all__ = [
     "CONFIG_ENV",
@@ -47,6 +57,8 @@ __all__ = [
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 CONFIG_ENV = "SFSYNC_BENCH_CONFIG"
+POLL_VERSION = "59.0"  # the benchmarks' own reads; flask-sfsync's calls use 60.0
+POLL_PATH = f"/services/data/v{POLL_VERSION}/"
 STAGES = ("New", "Contacted", "Qualified", "Customer")
 STAGE_MAP = {"New": "Open - Not Contacted", "Contacted": "Working - Contacted",
              "Qualified": "Working - Contacted"}
@@ -136,6 +148,103 @@ def _sqlite_wal(dbapi_connection: Any, record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=60000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+# -- the host, as its users drive it ----------------------------------------------------------
+
+
+class Host:
+    """The host app in this process; one logged-in test client per team."""
+
+    def __init__(self, app: Flask, teams: dict[str, int]) -> None:
+        self.app = app
+        self.teams = teams  # team -> the id of its user
+        self.models = app.extensions["bench_models"]
+        self.push = app.extensions["sfsync"]
+        self.clients: dict[str, FlaskClient] = {}
+
+    def add_users(self) -> None:
+        with self.app.app_context():
+            session = self.models.db.session
+            users = [self.models.User(id=uid, team=team) for team, uid in self.teams.items()]
+            session.add_all(users)
+            session.commit()
+
+    def login_and_connect(self, team: str, org: OrgProcess, environment: str) -> None:
+        client = self.app.test_client()
+        assert client.get(f"/bench-login/{self.teams[team]}").status_code == 200
+        page = connect(client, org, environment=environment)
+        assert page.status_code == 200, page.get_data(as_text=True)[:500]
+        self.clients[team] = client
+
+    def post(self, team: str, path: str, data: dict[str, Any]) -> None:
+        client = self.clients[team]
+        page = client.get("/integrations/salesforce/settings").get_data(as_text=True)
+        response = client.post(path, data={**data, "csrf_token": csrf_token_from(page)})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+    def save_settings(self, team: str, *, auto: bool, push_as: str) -> None:
+        self.post(team, "/integrations/salesforce/settings", {
+            "push_as": push_as, "lead_source": "Bench", "require_email": "1",
+            "sync_mode": "auto" if auto else "manual", "delete_behaviour": "leave",
+        })
+
+    def sync_now(self, team: str) -> None:
+        self.post(team, "/integrations/salesforce/sync", {})
+
+    def status(self, team: str) -> dict[str, Any]:
+        response = self.clients[team].get("/integrations/salesforce/sync/status.json")
+        assert response.status_code == 200
+        data: dict[str, Any] = response.get_json()
+        return data
+
+    def fields_ready(self, team: str) -> bool:
+        with self.app.app_context():
+            row = self.push.db.session.get(self.push.models.SyncSettings, team)
+            return bool(row is not None and row.fields_checked_at is not None)
+
+    def idle(self, team: str) -> bool:
+        """No run active, nothing in the outbox, no drain queued or running."""
+        with self.app.app_context():
+            session, models = self.push.db.session, self.push.models
+            run = models.SyncRun
+            active = session.scalar(
+                sa.select(sa.func.count()).select_from(run).where(
+                    run.tenant_id == team,
+                    run.status.in_([s.value for s in ACTIVE_RUN_STATUSES]),
+                )
+            )
+            waiting = outbox.count(session, models, team)
+            session.remove()
+            redis = self.push.jobs.redis
+            marker = redis.exists(MARKER.format(tenant=team))
+            return not active and not waiting and not marker and not lock_held(redis, team)
+
+    def contact_ids(self, team: str, n: int) -> list[int]:
+        contact = self.models.Contact
+        with self.app.app_context():
+            return list(self.models.db.session.scalars(
+                sa.select(contact.id).where(contact.team == team).order_by(contact.id).limit(n)
+            ))
+
+    def links(self, team: str) -> dict[int, tuple[str, str]]:
+        """host id -> (sobject, Salesforce id)."""
+        link = self.push.models.SyncLink
+        with self.app.app_context():
+            rows = self.push.db.session.execute(
+                sa.select(link.host_id, link.sobject, link.sf_id).where(link.tenant_id == team)
+            )
+            return {int(h): (o, s) for h, o, s in rows}
+
+    def edit_titles(self, edits: list[tuple[int, str]]) -> None:
+        """One committed transaction per edit, as a host's request handlers would."""
+        with self.app.app_context():
+            session = self.models.db.session
+            for contact_id, title in edits:
+                session.get(self.models.Contact, contact_id).title = title
+                session.commit()
+            session.remove()
+
 
 
 # -- the local org in its own process ---------------------------------------------------------
@@ -392,3 +501,76 @@ def wait_until(predicate: Any, timeout: float, what: str, interval: float = 0.05
         if time.monotonic() > deadline:
             raise TimeoutError(f"gave up after {timeout:.0f} s waiting for {what}")
         time.sleep(interval)
+
+
+# -- measuring and printing ----------------------------------------------------------------
+
+
+_ID_RE = re.compile(r"^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$")
+
+
+def kind_of(entry: dict[str, Any]) -> str:
+    """``PATCH composite/sobjects``, ``PUT jobs/ingest/{id}/batches``, ... of a logged call."""
+    path = re.sub(r"^/services/data/v[\d.]+/", "", str(entry["path"]))
+    parts = ["{id}" if _ID_RE.match(p) and any(c.isdigit() for c in p) else p
+             for p in path.split("/")]
+    return f"{entry['method']} {'/'.join(parts)}"
+
+
+def ours(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [e for e in entries if not str(e["path"]).startswith(POLL_PATH)]
+
+
+def check_count(org: OrgProcess, sobject: str, n: int) -> None:
+    http = org.api_session()
+    reply = http.get(f"{org.instance_url}{POLL_PATH}query",
+                     params={"q": f"SELECT COUNT() FROM {sobject}"}, timeout=60)
+    reply.raise_for_status()
+    if reply.json()["totalSize"] != n:
+        raise RuntimeError(f"the org holds {reply.json()['totalSize']} {sobject}s, not {n}")
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """The whole run is bounded: SIGALRM raises in the main thread, cleanup follows."""
+
+    def expired(signum: int, frame: FrameType | None) -> None:
+        raise TimeoutError(f"the benchmark ran longer than {seconds:.0f} s")
+
+    def terminated(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(f"stopped by signal {signum}")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    previous_term = signal.signal(signal.SIGTERM, terminated)
+    signal.alarm(int(seconds))
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+        signal.signal(signal.SIGTERM, previous_term)
+
+
+def say(text: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+def percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def render(rows: list[tuple[str, str, str, str, str, bool]]) -> str:
+    header = ("measure", "ours", "naive", "ratio", "target", "ok")
+    cells = [header] + [(*row[:5], "yes" if row[5] else "NO") for row in rows]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(header))]
+    lines = []
+    for n, line in enumerate(cells):
+        lines.append(" | ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
+        if n == 0:
+            lines.append("-+-".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+

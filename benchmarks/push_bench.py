@@ -32,35 +32,38 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
-import signal
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import sqlalchemy as sa
-from _support import STAGES, OrgProcess, PeakMemory, WorkerProcess, create_app, wait_until
-from flask import Flask
-from flask.testing import FlaskClient
+from _support import (
+    POLL_PATH,
+    STAGES,
+    Host,
+    OrgProcess,
+    PeakMemory,
+    WorkerProcess,
+    check_count,
+    create_app,
+    deadline,
+    kind_of,
+    ours,
+    percentile,
+    render,
+    say,
+    wait_until,
+)
 from simple_salesforce.api import Salesforce
 
-from flask_sfsync.db import outbox
-from flask_sfsync.db.models import ACTIVE_RUN_STATUSES
-from flask_sfsync.jobs.keys import MARKER
-from flask_sfsync.jobs.lock import lock_held
 from flask_sfsync.redis_server import RedisServer
-from flask_sfsync.testing import connect, csrf_token_from
 
-POLL_VERSION = "59.0"  # the benchmark's own reads; flask-sfsync's calls use 60.0
-POLL_PATH = f"/services/data/v{POLL_VERSION}/"
 COLLECTIONS_RECORDS_PER_CALL = 190
 BULK_MAX_CALLS = 10
 SPEEDUP = 10.0
@@ -73,118 +76,26 @@ TEAMS = {"small": 1, "large": 2}  # team -> user id
 COMPANY_SIZE = 50  # contacts per company
 
 
-# -- the host, as its users drive it ----------------------------------------------------------
-
-
-class Host:
-    """The host app in this process; one logged-in test client per team."""
-
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-        self.models = app.extensions["bench_models"]
-        self.push = app.extensions["sfsync"]
-        self.clients: dict[str, FlaskClient] = {}
-
-    def add_users(self) -> None:
-        with self.app.app_context():
-            session = self.models.db.session
-            session.add_all([self.models.User(id=uid, team=team) for team, uid in TEAMS.items()])
-            session.commit()
-
-    def login_and_connect(self, team: str, org: OrgProcess, environment: str) -> None:
-        client = self.app.test_client()
-        assert client.get(f"/bench-login/{TEAMS[team]}").status_code == 200
-        page = connect(client, org, environment=environment)
-        assert page.status_code == 200, page.get_data(as_text=True)[:500]
-        self.clients[team] = client
-
-    def post(self, team: str, path: str, data: dict[str, Any]) -> None:
-        client = self.clients[team]
-        page = client.get("/integrations/salesforce/settings").get_data(as_text=True)
-        response = client.post(path, data={**data, "csrf_token": csrf_token_from(page)})
-        assert response.status_code == 302, response.get_data(as_text=True)[:500]
-
-    def save_settings(self, team: str, *, auto: bool, push_as: str) -> None:
-        self.post(team, "/integrations/salesforce/settings", {
-            "push_as": push_as, "lead_source": "Bench", "require_email": "1",
-            "sync_mode": "auto" if auto else "manual", "delete_behaviour": "leave",
-        })
-
-    def sync_now(self, team: str) -> None:
-        self.post(team, "/integrations/salesforce/sync", {})
-
-    def status(self, team: str) -> dict[str, Any]:
-        response = self.clients[team].get("/integrations/salesforce/sync/status.json")
-        assert response.status_code == 200
-        data: dict[str, Any] = response.get_json()
-        return data
-
-    def fields_ready(self, team: str) -> bool:
-        with self.app.app_context():
-            row = self.push.db.session.get(self.push.models.SyncSettings, team)
-            return bool(row is not None and row.fields_checked_at is not None)
-
-    def idle(self, team: str) -> bool:
-        """No run active, nothing in the outbox, no drain queued or running."""
-        with self.app.app_context():
-            session, models = self.push.db.session, self.push.models
-            run = models.SyncRun
-            active = session.scalar(
-                sa.select(sa.func.count()).select_from(run).where(
-                    run.tenant_id == team,
-                    run.status.in_([s.value for s in ACTIVE_RUN_STATUSES]),
-                )
-            )
-            waiting = outbox.count(session, models, team)
-            session.remove()
-            redis = self.push.jobs.redis
-            marker = redis.exists(MARKER.format(tenant=team))
-            return not active and not waiting and not marker and not lock_held(redis, team)
-
-    def add_contacts(self, team: str, n: int) -> None:
-        """``n`` contacts in companies of 50, written with Core inserts (not tracked: the
-        team has not saved its settings yet)."""
-        contact, company = self.models.Contact.__table__, self.models.Company.__table__
-        with self.app.app_context():
-            session = self.models.db.session
-            companies = -(-n // COMPANY_SIZE)
-            session.execute(sa.insert(company), [
-                {"team": team, "name": f"{team.title()} Company {k}"} for k in range(companies)
+def add_contacts(host: Host, team: str, n: int) -> None:
+    """``n`` contacts in companies of 50, written with Core inserts (not tracked: the
+    team has not saved its settings yet)."""
+    contact, company = host.models.Contact.__table__, host.models.Company.__table__
+    with host.app.app_context():
+        session = host.models.db.session
+        companies = -(-n // COMPANY_SIZE)
+        session.execute(sa.insert(company), [
+            {"team": team, "name": f"{team.title()} Company {k}"} for k in range(companies)
+        ])
+        first = session.scalar(
+            sa.select(sa.func.min(company.c.id)).where(company.c.team == team)
+        )
+        for start in range(0, n, 10_000):
+            session.execute(sa.insert(contact), [
+                contact_row(team, i, first + i // COMPANY_SIZE)
+                for i in range(start, min(n, start + 10_000))
             ])
-            first = session.scalar(
-                sa.select(sa.func.min(company.c.id)).where(company.c.team == team)
-            )
-            for start in range(0, n, 10_000):
-                session.execute(sa.insert(contact), [
-                    contact_row(team, i, first + i // COMPANY_SIZE)
-                    for i in range(start, min(n, start + 10_000))
-                ])
-            session.commit()
+        session.commit()
 
-    def contact_ids(self, team: str, n: int) -> list[int]:
-        contact = self.models.Contact
-        with self.app.app_context():
-            return list(self.models.db.session.scalars(
-                sa.select(contact.id).where(contact.team == team).order_by(contact.id).limit(n)
-            ))
-
-    def links(self, team: str) -> dict[int, tuple[str, str]]:
-        """host id -> (sobject, Salesforce id)."""
-        link = self.push.models.SyncLink
-        with self.app.app_context():
-            rows = self.push.db.session.execute(
-                sa.select(link.host_id, link.sobject, link.sf_id).where(link.tenant_id == team)
-            )
-            return {int(h): (o, s) for h, o, s in rows}
-
-    def edit_titles(self, edits: list[tuple[int, str]]) -> None:
-        """One committed transaction per edit, as a host's request handlers would."""
-        with self.app.app_context():
-            session = self.models.db.session
-            for contact_id, title in edits:
-                session.get(self.models.Contact, contact_id).title = title
-                session.commit()
-            session.remove()
 
 
 def contact_row(team: str, i: int, company_id: int) -> dict[str, Any]:
@@ -234,21 +145,6 @@ class Results:
     burst_edit_seconds: float = 0.0
     burst_seconds: float = 0.0
     burst_kinds: Counter[str] = field(default_factory=Counter)
-
-
-_ID_RE = re.compile(r"^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$")
-
-
-def kind_of(entry: dict[str, Any]) -> str:
-    """``PATCH composite/sobjects``, ``PUT jobs/ingest/{id}/batches``, ... of a logged call."""
-    path = re.sub(r"^/services/data/v[\d.]+/", "", str(entry["path"]))
-    parts = ["{id}" if _ID_RE.match(p) and any(c.isdigit() for c in p) else p
-             for p in path.split("/")]
-    return f"{entry['method']} {'/'.join(parts)}"
-
-
-def ours(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [e for e in entries if not str(e["path"]).startswith(POLL_PATH)]
 
 
 def naive_loop(org: OrgProcess, sobject: str, n: int) -> tuple[int, int, float]:
@@ -302,15 +198,6 @@ def initial_push(
     org_seconds = sum(float(e.get("duration", 0.0)) for e in entries)
     return PushResult(n, len(entries), wall, Counter(kind_of(e) for e in entries), org_seconds,
                       peak, pid)
-
-
-def check_count(org: OrgProcess, sobject: str, n: int) -> None:
-    http = org.api_session()
-    reply = http.get(f"{org.instance_url}{POLL_PATH}query",
-                     params={"q": f"SELECT COUNT() FROM {sobject}"}, timeout=60)
-    reply.raise_for_status()
-    if reply.json()["totalSize"] != n:
-        raise RuntimeError(f"the org holds {reply.json()['totalSize']} {sobject}s, not {n}")
 
 
 def auto_sync_latency(
@@ -392,27 +279,6 @@ class Plan:
     timeout: float
 
 
-@contextmanager
-def deadline(seconds: float) -> Iterator[None]:
-    """The whole run is bounded: SIGALRM raises in the main thread, cleanup follows."""
-
-    def expired(signum: int, frame: FrameType | None) -> None:
-        raise TimeoutError(f"the benchmark ran longer than {seconds:.0f} s")
-
-    def terminated(signum: int, frame: FrameType | None) -> None:
-        raise SystemExit(f"stopped by signal {signum}")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    previous_term = signal.signal(signal.SIGTERM, terminated)
-    signal.alarm(int(seconds))
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-        signal.signal(signal.SIGTERM, previous_term)
-
-
 def run(plan: Plan, work: Path) -> Results:
     results = Results()
     with ExitStack() as stack:
@@ -446,7 +312,7 @@ def run(plan: Plan, work: Path) -> Results:
             "SFSYNC_BULK_THRESHOLD": plan.small,
         }
         app = create_app(config, create=True)
-        host = Host(app)
+        host = Host(app, TEAMS)
         host.add_users()
         worker = WorkerProcess(config, work / "worker.log", simple=plan.simple)
         stack.callback(worker.stop)
@@ -457,8 +323,8 @@ def run(plan: Plan, work: Path) -> Results:
                        f"our custom fields in {team}'s org", 0.2)
         say(f"orgs, Redis and the worker are up; adding {plan.small:,} + {plan.large:,} "
             "contacts to the host")
-        host.add_contacts("small", plan.small)
-        host.add_contacts("large", plan.large)
+        add_contacts(host, "small", plan.small)
+        add_contacts(host, "large", plan.large)
 
         say(f"naive loop: {plan.small:,} x {plan.push_as}.create")
         results.naive = naive_loop(orgs["naive"], plan.push_as, plan.small)
@@ -475,10 +341,6 @@ def run(plan: Plan, work: Path) -> Results:
         with app.app_context():
             app.extensions["bench_models"].db.engine.dispose()
     return results
-
-
-def say(text: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
 
 
 # -- the table --------------------------------------------------------------------------------
@@ -537,25 +399,6 @@ def table(plan: Plan, r: Results) -> list[tuple[str, str, str, str, str, bool]]:
         r.burst_calls <= BURST_MAX_CALLS,
     ))
     return rows
-
-
-def percentile(values: list[float], pct: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
-
-
-def render(rows: list[tuple[str, str, str, str, str, bool]]) -> str:
-    header = ("measure", "ours", "naive", "ratio", "target", "ok")
-    cells = [header] + [(*row[:5], "yes" if row[5] else "NO") for row in rows]
-    widths = [max(len(c[i]) for c in cells) for i in range(len(header))]
-    lines = []
-    for n, line in enumerate(cells):
-        lines.append(" | ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
-        if n == 0:
-            lines.append("-+-".join("-" * w for w in widths))
-    return "\n".join(lines)
 
 
 def notes(plan: Plan, r: Results) -> str:

@@ -394,6 +394,13 @@ class PullStateMixin:
     #: The (SystemModstamp, Id) of the last record applied; None: nothing pulled yet.
     watermark_stamp: Mapped[datetime | None] = mapped_column(UTCDateTime)
     watermark_id: Mapped[str | None] = mapped_column(sa.String(18))
+    #: Every record stamped before this was read and applied: the next read starts here.
+    #: A record becomes visible to queries a little after its SystemModstamp, so this trails
+    #: the time (Salesforce's) each read was made by the lookback; None: a pull from before
+    #: this was kept (the next read starts at the watermark less the lookback).
+    covered_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: getDeleted's ``latestDateCovered`` of the last check: deletes up to it are known.
+    deletes_checked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_pull_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     updated: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)

@@ -143,7 +143,7 @@ def test_migrations_run_through_the_hosts_flask_migrate(host: Any, tmp_path: Any
         names = set(sa.inspect(host.db.engine).get_table_names())
         with host.db.engine.begin() as conn:
             versions = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars()
-            assert list(versions) == ["sfsync_0004"]  # the head revision
+            assert list(versions) == ["sfsync_0005"]  # the head revision
             conn.execute(sa.text("DROP TABLE alembic_version"))
     assert "sfsync_connections" in names
     _drop_ours(host)

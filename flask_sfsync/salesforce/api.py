@@ -56,6 +56,7 @@ __all__ = [
     "ClientSource",
     "RetryPolicy",
     "SalesforceApi",
+    "subrequest_failure",
 ]
 
 T = TypeVar("T")
@@ -289,12 +290,7 @@ class SalesforceApi:
         bodies: list[Any] = []
         for path, (status, body) in zip(paths, self.get_each(paths), strict=True):
             if status >= 300:
-                errors = _sub_errors(status, body)[1]
-                raise PermanentFailure(
-                    f"{path}: {errors[0].message if errors else status}",
-                    status=status,
-                    errors=errors,
-                )
+                raise subrequest_failure(path, status, body)
             bodies.append(body)
         return bodies
 
@@ -316,6 +312,15 @@ class SalesforceApi:
 
 def _query_more(sf: Salesforce, *, url: str, timeout: float) -> Any:
     return sf.query_more(url, identifier_is_url=True, timeout=timeout)
+
+
+def subrequest_failure(path: str, status: int, body: Any) -> PermanentFailure:
+    """What :meth:`SalesforceApi.get_many` raises for a Composite subrequest that failed
+    (``get_each`` callers that treat some answers as values raise it for the rest)."""
+    errors = _sub_errors(status, body)[1]
+    return PermanentFailure(
+        f"{path}: {errors[0].message if errors else status}", status=status, errors=errors
+    )
 
 
 def _sub_errors(status: int, body: Any) -> tuple[Disposition, list[RecordError]]:

@@ -1,4 +1,4 @@
-"""Bulk API 2.0 ingest (upsert by external ID, update by Id) for large sets.
+"""Bulk API 2.0 ingest (upsert by external ID, update by Id) and query jobs, for large sets.
 
 One job carries up to 100 MB of CSV, so 100,000 contacts cost about seven calls: create,
 upload, close, two or three polls, and the successful results (failed results only when the
@@ -18,6 +18,12 @@ counting work the same as for every other call.
 Per-record results come back in :class:`~.writers.WriteResult`, as from Collections; records
 that failed for a transient reason (``UNABLE_TO_LOCK_ROW``) are sent again through sObject
 Collections, which retries them further.
+
+A :class:`BulkQuery` runs one ``query``/``queryAll`` job: create, poll (the same
+:class:`BulkPolling`), then each page of results (``maxRecords``, next page by the
+``Sforce-Locator`` header, ``null`` after the last) streamed to a file, one API call a page.
+Its rows come in no promised order: ORDER BY turns off the PK chunking that keeps large jobs
+from timing out (Bulk API 2.0 guide, "SOQL Considerations"), so a caller sorts.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +48,12 @@ from .api import SalesforceApi
 from .errors import Disposition, PermanentFailure, RecordError, disposition_of
 from .writers import RecordWrite, Writable, WriteResult
 
-__all__ = ["BulkPolling", "BulkSpool", "parse_error", "write"]
+__all__ = ["QUERY_PAGE_RECORDS", "BulkPolling", "BulkQuery", "BulkSpool", "parse_error", "write"]
 
 NULL = "#N/A"  # Bulk API 2.0's way to set a field to null; an empty cell leaves it unchanged
 _DONE = frozenset({"JobComplete", "Failed", "Aborted"})
+#: Rows per results call of a query job: large pages, few calls (each is an API call).
+QUERY_PAGE_RECORDS = 50_000
 
 
 @dataclass(frozen=True)
@@ -304,19 +313,7 @@ class _Job:
             exception_handler(reply, name="bulk upload")
 
     def _wait(self, records: int) -> Mapping[str, Any]:
-        closed = time.monotonic()
-        deadline = closed + self.polling.timeout
-        wait = self.polling.first_poll(records)
-        while True:
-            self.api.sleep(wait)
-            info: Mapping[str, Any] = self.api.rest("GET", f"jobs/ingest/{self.id}")
-            if info.get("state") in _DONE:
-                return info
-            now = time.monotonic()
-            if now > deadline:
-                raise PermanentFailure(f"Bulk job {self.id} still {info.get('state')}")
-            processed = int(info.get("numberRecordsProcessed") or 0)
-            wait = self.polling.next_wait(records, processed, now - closed, wait)
+        return _await(self.api, f"jobs/ingest/{self.id}", records, self.polling)
 
     def results(self, keys: dict[str, str]) -> Iterator[tuple[str, WriteResult]]:
         """(key-field value, result) for every record; ``keys`` is emptied on the way."""
@@ -372,6 +369,104 @@ class _Job:
             if reply.status_code >= 300:
                 exception_handler(reply, name=f"bulk {kind}")
             _save(reply, path)
+
+
+def _await(api: SalesforceApi, path: str, records: int, polling: BulkPolling) -> Mapping[str, Any]:
+    """Poll the job at ``path`` until it is done; its last JobInfo."""
+    closed = time.monotonic()
+    deadline = closed + polling.timeout
+    wait = polling.first_poll(records)
+    while True:
+        api.sleep(wait)
+        info: Mapping[str, Any] = api.rest("GET", path)
+        if info.get("state") in _DONE:
+            return info
+        now = time.monotonic()
+        if now > deadline:
+            raise PermanentFailure(f"Bulk job {path.rsplit('/', 1)[-1]} still {info.get('state')}")
+        processed = int(info.get("numberRecordsProcessed") or 0)
+        wait = polling.next_wait(records, processed, now - closed, wait)
+
+
+class BulkQuery:
+    """One Bulk API 2.0 query job: :meth:`run`, then :meth:`pages`; :meth:`close` (or
+    ``with``) removes its files. ``operation``: "query" or "queryAll" (deleted and merged
+    records too)."""
+
+    def __init__(
+        self,
+        api: SalesforceApi,
+        soql: str,
+        *,
+        operation: str = "queryAll",
+        polling: BulkPolling | None = None,
+        workdir: str | os.PathLike[str] | None = None,
+        page_records: int = QUERY_PAGE_RECORDS,
+    ) -> None:
+        if operation not in ("query", "queryAll"):
+            raise ValueError(f"a Bulk query job runs query or queryAll, not {operation!r}")
+        self.api = api
+        self.soql = soql
+        self.operation = operation
+        self.polling = polling or BulkPolling()
+        self.page_records = page_records
+        self._tmp = tempfile.TemporaryDirectory(dir=workdir, prefix="sfsync-bulkq-")
+        self.dir = Path(self._tmp.name)
+        self.id = ""
+        self.info: Mapping[str, Any] = {}
+
+    def __enter__(self) -> BulkQuery:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def run(self, expected: int = 0) -> Mapping[str, Any]:
+        """Create the job and wait for it (``expected``: about how many rows, for the first
+        poll's timing); its final JobInfo. PermanentFailure unless it completed."""
+        body = {"operation": self.operation, "query": self.soql, "contentType": "CSV",
+                "columnDelimiter": "COMMA", "lineEnding": "LF"}
+        created: Mapping[str, Any] = self.api.rest("POST", "jobs/query", json=body)
+        self.id = str(created["id"])
+        self.info = {**created, **_await(self.api, f"jobs/query/{self.id}", expected,
+                                         self.polling)}
+        if self.info.get("state") != "JobComplete":
+            raise PermanentFailure(
+                f"Bulk query job {self.id} {self.info.get('state')}: "
+                f"{self.info.get('errorMessage') or 'no message'}")
+        return self.info
+
+    def pages(self) -> Iterator[Path]:
+        """Each page of results as a CSV file (header first), one API call each; a page's
+        file is removed when the next one is asked for."""
+        locator = ""
+        number = 0
+        while True:
+            path = self.dir / f"page-{number}.csv"
+            locator = self.api.call(partial(self._download, locator=locator, path=path))
+            try:
+                yield path
+            finally:
+                path.unlink(missing_ok=True)
+            if not locator or locator == "null":
+                return
+            number += 1
+
+    def _download(self, sf: Salesforce, *, locator: str, path: Path) -> str:
+        headers = {**sf.headers, "Accept": "text/csv"}
+        params: dict[str, Any] = {"maxRecords": self.page_records}
+        if locator:
+            params["locator"] = locator
+        url = f"{sf.bulk2_url}query/{self.id}/results"
+        with sf.session.get(url, headers=headers, params=params, stream=True,
+                            timeout=self.api.timeout) as reply:
+            if reply.status_code >= 300:
+                exception_handler(reply, name="bulk query results")
+            _save(reply, path)
+            return str(reply.headers.get("Sforce-Locator") or "null")
+
+    def close(self) -> None:
+        self._tmp.cleanup()
 
 
 def _save(reply: requests.Response, path: Path) -> None:

@@ -8,16 +8,18 @@ Bulk 2.0, errors included), so it is where calls are counted and usage is read.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
 
-__all__ = ["ApiUsage", "UsageMeter", "parse_limit_info"]
+__all__ = ["ApiUsage", "UsageMeter", "parse_http_date", "parse_limit_info"]
 
 _API_USAGE = re.compile(r"(?:^|[;,\s])api-usage=(\d+)/(\d+)")
 
@@ -45,6 +47,16 @@ def parse_limit_info(header: str | None, *, now: float | None = None) -> ApiUsag
     return ApiUsage(int(match[1]), int(match[2]), time.time() if now is None else now)
 
 
+def parse_http_date(header: str | None) -> dt.datetime | None:
+    """An HTTP ``Date`` header (``Wed, 02 Dec 2026 03:18:34 GMT``) as an aware UTC datetime."""
+    if not header:
+        return None
+    try:
+        return parsedate_to_datetime(header).astimezone(dt.UTC)
+    except (TypeError, ValueError):
+        return None
+
+
 Listener = Callable[[ApiUsage | None], None]
 
 
@@ -59,6 +71,9 @@ class UsageMeter:
         self._lock = threading.Lock()
         self.calls = 0
         self.usage: ApiUsage | None = None
+        #: The ``Date`` of the latest response: Salesforce's clock, to the second (a pull
+        #: reasons about when the org answered, never about this machine's clock).
+        self.server_time: dt.datetime | None = None
         self._listeners: list[Listener] = []
 
     def subscribe(self, listener: Listener) -> None:
@@ -72,8 +87,11 @@ class UsageMeter:
 
     def _hook(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         usage = parse_limit_info(response.headers.get("Sforce-Limit-Info"))
+        served = parse_http_date(response.headers.get("Date"))
         with self._lock:
             self.calls += 1
+            if served is not None:
+                self.server_time = served
             if usage is not None:
                 self.usage = usage
         for listener in self._listeners:

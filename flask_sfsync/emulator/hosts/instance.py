@@ -16,6 +16,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
+from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 
 from werkzeug import Request, Response
@@ -152,6 +153,9 @@ class InstanceApp:
             response = self._pipeline(request, environ, log_records)
         if request.path.startswith(_DATA_PREFIX):
             response.headers["Sforce-Limit-Info"] = self.usage.header()
+        # The org's own clock (tests drive it), as Salesforce's Date is Salesforce's time: a
+        # pull reasons from it about which records a query could see.
+        response.headers["Date"] = formatdate(self.org.clock().timestamp(), usegmt=True)
         self.request_log.append(
             LogEntry(
                 method=request.method,

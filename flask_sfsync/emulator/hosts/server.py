@@ -135,9 +135,12 @@ class _KeepAliveHandler(WSGIRequestHandler):
         length = len(payload)  # HEAD reports the length GET would send
         if self.command == "HEAD" or code in _NO_BODY_STATUSES:
             payload = b""
-        lines = [f"HTTP/1.1 {status}", f"Date: {formatdate(usegmt=True)}"]
+        # An app may date its answers by its own clock (the instance: the org's).
+        date = next((v for k, v in headers if k.lower() == "date"), None)
+        lines = [f"HTTP/1.1 {status}", f"Date: {date or formatdate(usegmt=True)}"]
         lines.extend(
-            f"{k}: {v}" for k, v in headers if k.lower() not in ("content-length", "connection")
+            f"{k}: {v}" for k, v in headers
+            if k.lower() not in ("content-length", "connection", "date")
         )
         if code not in _NO_BODY_STATUSES:
             lines.append(f"Content-Length: {length}")

@@ -465,6 +465,27 @@ class Org:
                 if parent == record_id and child.is_deleted(child_idx):
                     self._restore_row(child, child_idx, user_id, now)
 
+    def empty_recycle_bin(self, record_ids: Sequence[str]) -> list[str]:
+        """Remove records from the recycle bin for good (Salesforce's Empty Recycle Bin,
+        SOAP ``emptyRecycleBin()``), with the rows their delete cascaded to; the Ids purged.
+        Ids not in the bin are skipped. Like a hard delete, this moves the object's
+        getDeleted ``earliestDateAvailable`` past the deletion (``replication``)."""
+        purged: list[str] = []
+        with self.lock:
+            for record_id in record_ids:
+                found = self._locate_row(record_id)
+                if found is None or not found[0].is_deleted(found[1]):
+                    continue
+                table, idx = found
+                for child_name, _ in _CASCADE.get(table.obj.name, ()):
+                    child = self.tables[child_name.lower()]
+                    for child_idx, parent in enumerate(child.cols.get(_DELETED_WITH, [])):
+                        if parent == table.cols["id"][idx] and child_idx not in child.purged:
+                            child.purge(child_idx)
+                table.purge(idx)
+                purged.append(table.cols["id"][idx])
+        return purged
+
     def recycle_bin(self, sobjects: Sequence[str] | None = None) -> list[tuple[str, RowView]]:
         """Records in the recycle bin (not purged), newest deletion first: (sobject, row)."""
         names = sobjects or [o.name for o in self.schema.values() if not o.tooling]

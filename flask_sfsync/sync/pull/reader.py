@@ -9,7 +9,21 @@ Pages never lose a record at their boundary, with SOQL's whole-second dateTime l
 page ends at the start of its last second, whose records are read again by the next page (which
 starts at that second); a second holding more than a page of records is read by Id
 within the second first. The first page of every object comes from one Composite call (an idle
-poll of Lead, Contact and Account costs one API call).
+poll of Lead, Contact and Account costs one API call); that call can also carry a getDeleted
+window per object (:mod:`.deletes`), so a periodic check that the recycle bin was not emptied
+behind our back costs no call of its own.
+
+Large windows (a first pull, a resync) go through one Bulk API 2.0 job instead:
+:mod:`.bulk_read`.
+
+Where the next read starts (:class:`Coverage`): every page says which stamps it answers for
+(``start`` to ``end``) and when Salesforce answered it (``asked_at``, from the response's
+``Date``). A record stamped more than the lookback before a query was visible to it, so a page
+proves its stamps complete up to ``asked_at`` less the lookback; the next read starts where
+the first page of this one stops proving. That is never later than a record that could still
+appear, and after a burst (an import stamps thousands of records within seconds) it moves past
+the burst once a read was made a lookback after it: polls do not read the burst again and
+again, as a start at the last record's stamp less the lookback would.
 """
 
 from __future__ import annotations
@@ -21,11 +35,17 @@ from typing import Any
 from urllib.parse import quote as url_quote
 
 from ...salesforce import SalesforceApi
+from ...salesforce.api import subrequest_failure
 from ...salesforce.soql import datetime_literal, quote
+from .deletes import DeletedWindow, ReplicationWindowLost, deleted_path, minute, window_from
+from .stamps import parse_datetime
 
 __all__ = [
+    "ASKED_MARGIN",
     "PAGE_SIZE",
     "PULL_FIELDS",
+    "Coverage",
+    "DeletedWindows",
     "ObjectSpec",
     "Page",
     "Watermark",
@@ -38,6 +58,9 @@ __all__ = [
 
 #: Records per query page (queryAll's largest batch).
 PAGE_SIZE = 2000
+#: Taken off a response's ``Date`` for when its query ran: the header is whole seconds and
+#: written once the answer is ready, after the query (a large page takes a moment).
+ASKED_MARGIN = dt.timedelta(seconds=2)
 
 _SYSTEM = ("Id", "SystemModstamp", "IsDeleted", "LastModifiedDate", "LastModifiedById",
            "MasterRecordId")
@@ -81,18 +104,57 @@ class Watermark:
 
 @dataclass
 class Page:
+    """Records of one object in (SystemModstamp, Id) order. ``deleted``: only on a page of
+    :func:`poll` that was asked for a getDeleted window of its object: what it said, or why
+    the window is lost."""
+
     sobject: str
     records: list[dict[str, Any]] = field(default_factory=list)
+    deleted: DeletedWindow | ReplicationWindowLost | None = None
+    #: The stamps this page answers for: from ``start`` (None: the beginning) up to ``end``
+    #: (None: no end, the last page of a read); the next page starts at ``end``.
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    #: When Salesforce ran the query (its clock; None: not known).
+    asked_at: dt.datetime | None = None
 
 
-def parse_datetime(value: Any) -> dt.datetime | None:
-    """REST's ``2024-05-01T10:20:30.000+0000`` (or Bulk's ``...Z``) as an aware datetime."""
-    if not value:
-        return None
-    text = str(value).replace("Z", "+00:00")
-    if len(text) > 5 and text[-5] in "+-" and text[-3] != ":":
-        text = f"{text[:-2]}:{text[-2:]}"
-    return dt.datetime.fromisoformat(text).astimezone(dt.UTC)
+class Coverage:
+    """How far one read has proven Salesforce's records complete, page after page.
+
+    A page proves its stamps up to ``asked_at`` less the lookback (a record stamped earlier
+    was visible to the query), or all of them when that is past its ``end``. After each page,
+    :meth:`add` gives the stamp before which every record has been read: the smallest proof
+    so far, and never past the page's ``end`` (the pages after it are not read yet, which is
+    what a worker killed here resumes from). None: a page did not say when it was answered.
+    """
+
+    def __init__(self, lookback: dt.timedelta) -> None:
+        self.lookback = lookback
+        self._proven: dt.datetime | None = None  # None: nothing limits it yet
+        self._known = True
+
+    def add(self, page: Page) -> dt.datetime | None:
+        if page.asked_at is None:
+            self._known = False
+        if not self._known:
+            return None
+        assert page.asked_at is not None
+        visible = page.asked_at - self.lookback
+        if page.end is None or visible < page.end:
+            proof = visible if page.start is None else max(page.start, visible)
+            self._proven = proof if self._proven is None else min(self._proven, proof)
+        bounds = [b for b in (self._proven, page.end) if b is not None]
+        return min(bounds) if bounds else None
+
+
+def asked_at(api: SalesforceApi) -> dt.datetime | None:
+    """When the org ran the query its latest answer was for (see :data:`ASKED_MARGIN`)."""
+    served = api.meter.server_time
+    return None if served is None else served - ASKED_MARGIN
+
+#: getDeleted windows for :func:`poll`: object -> (start, end).
+DeletedWindows = Mapping[str, tuple[dt.datetime, dt.datetime]]
 
 
 def _second(stamp: dt.datetime) -> dt.datetime:
@@ -142,15 +204,46 @@ def poll(
     starts: Mapping[str, dt.datetime | None],
     *,
     limit: int = PAGE_SIZE,
+    deleted_windows: DeletedWindows | None = None,
 ) -> list[Page]:
-    """The first page of each object from its start, in ONE Composite call."""
+    """The first page of each object from its start, in ONE Composite call.
+
+    ``deleted_windows``: getDeleted windows of some of ``specs``' objects, read in the same
+    call; each such page's ``deleted`` is the :class:`~.deletes.DeletedWindow`, or the
+    :class:`~.deletes.ReplicationWindowLost` (returned, not raised: the other pages stay
+    good). A failed query subrequest raises, as before."""
     paths = [
         "queryAll?q=" + url_quote(_first_soql(s, starts.get(s.sobject), limit), safe="")
         for s in specs
     ]
-    bodies = api.get_many(paths)
-    return [Page(s.sobject, _clean(b.get("records", []))) for s, b in zip(specs, bodies,
-                                                                       strict=True)]
+    if not deleted_windows:
+        bodies = api.get_many(paths)
+        answered = asked_at(api)
+        return [Page(s.sobject, _clean(b.get("records", [])), start=starts.get(s.sobject),
+                     asked_at=answered) for s, b in zip(specs, bodies, strict=True)]
+    known = {s.sobject for s in specs}
+    if unknown := set(deleted_windows) - known:
+        raise ValueError(f"getDeleted windows for objects not polled: {sorted(unknown)}")
+    asked = [(o, w[0], deleted_path(o, *w)) for o, w in deleted_windows.items()]
+    extra = [(o, start, p) for o, start, p in asked if p is not None]
+    answers = api.get_each([*paths, *(p for _, _, p in extra)])
+    when = asked_at(api)
+    pages = []
+    for spec, path, (status, body) in zip(specs, paths, answers, strict=False):
+        if status >= 300:
+            raise subrequest_failure(path, status, body)
+        pages.append(Page(spec.sobject, _clean(body.get("records", [])),
+                          start=starts.get(spec.sobject), asked_at=when))
+    deleted: dict[str, DeletedWindow | ReplicationWindowLost] = {
+        o: DeletedWindow(o, (), None, minute(start)) for o, start, p in asked if p is None}
+    for (sobject, start, _), (status, body) in zip(extra, answers[len(paths):], strict=True):
+        try:
+            deleted[sobject] = window_from(sobject, start, status, body)
+        except ReplicationWindowLost as lost:
+            deleted[sobject] = lost
+    for page in pages:
+        page.deleted = deleted.get(page.sobject)
+    return pages
 
 
 def _query_all(api: SalesforceApi, soql: str) -> list[dict[str, Any]]:
@@ -169,33 +262,46 @@ def read_since(
     """Every record of ``spec.sobject`` stamped at or after ``start`` (None: all), page by
     page in (SystemModstamp, Id) order, each exactly once unless a page boundary made it
     read twice (the caller skips what it applied). ``first``: the page :func:`poll` read."""
-    records = first.records if first is not None else _query_all(
-        api, _first_soql(spec, start, limit))
+    if first is not None:
+        records, asked = first.records, first.asked_at
+    else:
+        records = _query_all(api, _first_soql(spec, start, limit))
+        asked = asked_at(api)
     while True:
         if len(records) < limit:
-            yield Page(spec.sobject, records)
+            yield Page(spec.sobject, records, start=start, asked_at=asked)
             return
         last = _second(_stamp(records[-1]))
         head = [r for r in records if _second(_stamp(r)) < last]
         if head:
             # The last second may go on beyond this page: the next page starts with it.
-            yield Page(spec.sobject, head)
+            yield Page(spec.sobject, head, start=start, end=last, asked_at=asked)
         else:
             # A whole page in one second: read that second by Id, then go on after it.
-            yield from _one_second(api, spec, last, limit)
+            yield from _one_second(api, spec, start, last, asked, limit)
             last = last + dt.timedelta(seconds=1)
+        start = last
         records = _query_all(api, _from_second(spec, last, limit))
+        asked = asked_at(api)
 
 
 def _one_second(
-    api: SalesforceApi, spec: ObjectSpec, second: dt.datetime, limit: int
+    api: SalesforceApi, spec: ObjectSpec, start: dt.datetime | None, second: dt.datetime,
+    asked: dt.datetime | None, limit: int,
 ) -> Iterator[Page]:
+    """The records of ``second`` by Id; the pages answer for ``start`` (nothing was found
+    before the second) up to the second, the last one for the whole second, as proven by
+    the earliest of the queries (a record may have become visible between them)."""
     after = ""
     while True:
         chunk = _query_all(api, _within_second(spec, second, after, limit))
-        if chunk:
-            yield Page(spec.sobject, chunk)
-        if len(chunk) < limit:
+        when = asked_at(api)
+        asked = None if when is None or asked is None else min(asked, when)
+        complete = len(chunk) < limit
+        end = second + dt.timedelta(seconds=1) if complete else second
+        if chunk or complete:
+            yield Page(spec.sobject, chunk, start=start, end=end, asked_at=asked)
+        if complete:
             return
         after = str(chunk[-1]["Id"])
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -12,7 +14,17 @@ from .bulk_insert import chunks, insert_many
 from .models import Models, table_of
 from .types import utcnow
 
-__all__ = ["DbLinkStore", "forget_links_not_of", "link_contact", "linked_counts", "linked_to"]
+__all__ = [
+    "DbLinkStore",
+    "HeldLink",
+    "drop_links",
+    "forget_links_not_of",
+    "give_link",
+    "held_links",
+    "link_contact",
+    "linked_counts",
+    "linked_to",
+]
 
 LINK_COLUMNS = ("tenant_id", "host_id", "sobject", "sf_id", "fingerprint", "last_pushed_at")
 
@@ -170,3 +182,61 @@ def link_contact(
         ))
         return
     link.sobject, link.sf_id, link.fingerprint = sobject, sf_id, fingerprint
+
+
+class HeldLink(NamedTuple):
+    """A contact's link as a host merge weighs it: which record, and when it was last pushed."""
+
+    host_id: str
+    sobject: str
+    sf_id: str
+    last_pushed_at: datetime | None
+
+
+def held_links(
+    session: SessionLike, models: Models, tenant_id: str, host_ids: Collection[str]
+) -> dict[str, HeldLink]:
+    """host id -> its link, for those of ``host_ids`` the tenant has linked."""
+    t = table_of(models.SyncLink)
+    found: dict[str, HeldLink] = {}
+    for chunk in chunks(sorted(set(host_ids))):
+        rows = session.execute(
+            sa.select(t.c.host_id, t.c.sobject, t.c.sf_id, t.c.last_pushed_at)
+            .where(t.c.tenant_id == tenant_id, t.c.host_id.in_(chunk))
+        )
+        for host_id, sobject, sf_id, pushed_at in rows:
+            found[str(host_id)] = HeldLink(str(host_id), str(sobject), str(sf_id), pushed_at)
+    return found
+
+
+def drop_links(
+    session: SessionLike, models: Models, tenant_id: str, host_ids: Collection[str]
+) -> int:
+    """Forget these contacts' links (their records stay in Salesforce as they are, and no
+    push goes to them any more); how many."""
+    t = table_of(models.SyncLink)
+    dropped = 0
+    for chunk in chunks(sorted(set(host_ids))):
+        result = session.execute(
+            t.delete().where(t.c.tenant_id == tenant_id, t.c.host_id.in_(chunk))
+        )
+        dropped += int(getattr(result, "rowcount", 0) or 0)
+    return dropped
+
+
+def give_link(
+    session: SessionLike, models: Models, tenant_id: str, owner_id: str, to_id: str
+) -> bool:
+    """The link of ``owner_id`` becomes ``to_id``'s (``owner_id == to_id``: it stays), with
+    its fingerprint forgotten, so the next push writes ``to_id``'s values to the record even
+    when they hash as the old owner's did. ``agreed`` stays: the values the record and the
+    host last agreed on are still the record's, so a pull sees ``to_id``'s differences as
+    host changes (kept, pushed) rather than taking the record's values over them. ``to_id``
+    must have no link of its own (drop it first: one link per contact). False: no link."""
+    t = table_of(models.SyncLink)
+    result = session.execute(
+        t.update()
+        .where(t.c.tenant_id == tenant_id, t.c.host_id == owner_id)
+        .values(host_id=to_id, fingerprint=None)
+    )
+    return bool(getattr(result, "rowcount", 0))

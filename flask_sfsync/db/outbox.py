@@ -14,6 +14,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from ..host import SessionLike
+from .bulk_insert import chunks
 from .models import Models, OutboxOp, table_of
 from .types import utcnow
 
@@ -22,6 +23,7 @@ __all__ = [
     "add",
     "allowed_duplicates",
     "count",
+    "drop_contacts",
     "pending_of",
     "remove",
     "remove_upserts",
@@ -125,6 +127,21 @@ def pending_of(
     for host_id, op in rows:
         found[host_id] = op
     return found
+
+
+def drop_contacts(
+    session: SessionLike, models: Models, tenant_id: str, host_ids: Sequence[str]
+) -> int:
+    """Forget every change waiting for these contacts (merged into another, or deleted with
+    their Salesforce record): none of them is pushed; how many rows."""
+    entry = models.OutboxEntry
+    dropped = 0
+    for chunk in chunks(sorted(set(host_ids))):
+        result = session.execute(
+            sa.delete(entry).where(entry.tenant_id == tenant_id, entry.host_id.in_(chunk))
+        )
+        dropped += int(getattr(result, "rowcount", 0) or 0)
+    return dropped
 
 
 def count(session: SessionLike, models: Models, tenant_id: str) -> int:

@@ -493,6 +493,70 @@ class ContactAdapter:
         row[tenant] = _as_type(tenant, tenant_id)
         return writes.insert_row(session, self.model.__table__, row)
 
+    def delete_pulled(self, session: SessionLike, tenant_id: str, host_id: str) -> bool:
+        """Delete one contact of the tenant whose Salesforce record was deleted (the setting
+        "a record deleted in Salesforce: delete the contact"). True: deleted.
+
+        One Core ``DELETE ... WHERE pk = host_id AND <tenant>`` in a savepoint: no ORM flush,
+        so the delete is not queued to be pushed back (the record is gone already). False
+        when the contact is gone or another tenant's, and when a row of the host refers to it
+        (a foreign key of the model's metadata: its activities, notes, deals): the contact
+        stays, rather than leaving those rows pointing at nothing (SQLite enforces no foreign
+        key unless asked) or failing the pull (PostgreSQL does). ORM-only cascades
+        (``relationship(cascade="all, delete-orphan")``) do not run: a host that wants its
+        contact's rows deleted with it overrides this method. The caller commits.
+        """
+        ok, key = writes.as_key(self._pk, host_id)
+        if not ok or self._referenced(session, key):
+            return False
+        statement = sa.delete(self.model.__table__).where(
+            self._pk == key, self._tenant_filter(tenant_id)
+        )
+        try:
+            with session.begin_nested():
+                return writes.rowcount(session.execute(statement)) == 1
+        except sa.exc.IntegrityError:
+            return False
+
+    def _referenced(self, session: SessionLike, key: Any) -> bool:
+        """Whether a row of the host's metadata refers to this contact (by a foreign key)."""
+        for other in self.model.metadata.sorted_tables:
+            for fk in other.foreign_keys:
+                if fk.column is self._pk:
+                    query = sa.select(sa.literal(1)).where(fk.parent == key).limit(1)
+                    if session.scalar(query) is not None:
+                        return True
+        return False
+
+    def existing_ids(
+        self, session: SessionLike, tenant_id: str, host_ids: Collection[str]
+    ) -> set[str]:
+        """Those of ``host_ids`` that are contacts of the tenant now (gone ones and other
+        tenants' are left out): one Core query per chunk, no object loaded."""
+        found: set[str] = set()
+        keys = self._keys(sorted(set(host_ids)))
+        for start in range(0, len(keys), _IN_CHUNK):
+            query = sa.select(self._pk).where(
+                self._tenant_filter(tenant_id), self._pk.in_(keys[start : start + _IN_CHUNK])
+            )
+            found.update(str(key) for key in session.scalars(query))
+        return found
+
+    def foreign_ids(
+        self, session: SessionLike, tenant_id: str, host_ids: Collection[str]
+    ) -> set[str]:
+        """Those of ``host_ids`` that are contacts of another tenant: what a tenant's call
+        must refuse rather than treat as gone."""
+        found: set[str] = set()
+        keys = self._keys(sorted(set(host_ids)))
+        for start in range(0, len(keys), _IN_CHUNK):
+            query = sa.select(self._pk).where(
+                sa.not_(self._tenant_filter(tenant_id)),
+                self._pk.in_(keys[start : start + _IN_CHUNK]),
+            )
+            found.update(str(key) for key in session.scalars(query))
+        return found
+
     def find_by_emails(
         self, session: SessionLike, tenant_id: str, emails: Collection[str]
     ) -> dict[str, list[str]]:

@@ -18,6 +18,7 @@ from .models import Models, SyncErrorMixin, SyncHistoryMixin, SyncLinkMixin, tab
 from .types import utcnow
 
 __all__ = [
+    "PULL",
     "code_counts",
     "contact_history",
     "entries",
@@ -25,11 +26,16 @@ __all__ = [
     "open_error_count",
     "open_error_of",
     "own_entry",
+    "pull_entries",
     "pushed_in_run",
     "record_history",
     "resolve",
     "skipped_in_run",
+    "wait_for_run",
 ]
+
+#: ``SyncError.action`` of an entry the pull wrote.
+PULL = "pull"
 
 
 def open_error_count(session: SessionLike, models: Models, tenant_id: str) -> int:
@@ -90,17 +96,50 @@ def error_host_ids(
     *,
     codes: Sequence[str] | None = None,
 ) -> list[str]:
-    """The contacts of these open entries (None: of every open entry; ``codes``: of those
-    with these Salesforce error codes only), sorted."""
+    """The contacts of these open push entries (None: of every open one; ``codes``: of those
+    with these error codes only), sorted. The pull's entries are not a contact to push."""
     model = models.SyncError
     query = sa.select(model.host_id).where(
-        model.tenant_id == tenant_id, model.resolved_at.is_(None)
+        model.tenant_id == tenant_id, model.resolved_at.is_(None), model.action != PULL
     )
     if entry_ids is not None:
         query = query.where(model.id.in_(list(entry_ids)))
     if codes is not None:
         query = query.where(model.error_code.in_(list(codes)))
     return sorted(set(session.scalars(query)))
+
+
+def pull_entries(
+    session: SessionLike,
+    models: Models,
+    tenant_id: str,
+    entry_ids: Sequence[int] | None,
+    *,
+    codes: Sequence[str] | None = None,
+) -> list[SyncErrorMixin]:
+    """These open entries of the pull that name a Salesforce record (None: every open one;
+    ``codes``: of these error codes only), oldest first."""
+    model = models.SyncError
+    query = sa.select(model).where(
+        model.tenant_id == tenant_id, model.resolved_at.is_(None), model.action == PULL,
+        model.sf_id.is_not(None),
+    )
+    if entry_ids is not None:
+        query = query.where(model.id.in_(list(entry_ids)))
+    if codes is not None:
+        query = query.where(model.error_code.in_(list(codes)))
+    return list(session.scalars(query.order_by(model.id)))
+
+
+def wait_for_run(
+    session: SessionLike, models: Models, tenant_id: str, entry_ids: Sequence[int], run_id: int
+) -> None:
+    """These entries wait for run ``run_id`` (a queued Retry): the log shows them queued
+    while it is active."""
+    if entry_ids:
+        model = models.SyncError
+        session.execute(sa.update(model).where(
+            model.tenant_id == tenant_id, model.id.in_(list(entry_ids))).values(run_id=run_id))
 
 
 def resolve(session: SessionLike, models: Models, tenant_id: str, entry_ids: Sequence[int]) -> int:

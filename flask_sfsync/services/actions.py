@@ -1,9 +1,14 @@
-"""What a person (or a host's code) asks the push to do: Sync Now, Retry, save the settings,
+"""What a person (or a host's code) asks the sync to do: Sync Now, Retry, save the settings,
 and the error log's fixes (link a duplicate to the existing record, push it anyway, retry a
-category).
+category), Pull now.
 
 Each records the work in the database first and then asks the job layer for a drain, so a
 lost enqueue (Redis down) loses nothing: the sweep finds the work again.
+
+A Retry goes the way the entry came: a push's entry puts its contact in the outbox again; a
+pull's entry (a Salesforce value the host refused) is one more pull of that Salesforce record
+only, through a queued pull run (:func:`flask_sfsync.db.runs.queue_pull_retry`) that its
+entries point at, so the log shows them queued until that pull has run.
 """
 
 from __future__ import annotations
@@ -34,14 +39,17 @@ __all__ = [
     "TYPE_CHANGES",
     "FixRefused",
     "Linked",
+    "Retried",
     "SettingsChoice",
     "link_to_existing",
     "linked_counts",
     "pull_now",
     "pull_settings_of",
     "push_anyway",
+    "retry",
     "retry_category",
     "retry_errors",
+    "retry_pull_errors",
     "save_pull_settings",
     "save_settings",
     "set_auto_sync",
@@ -162,16 +170,69 @@ def start_full_sync(tenant_id: str) -> tuple[SyncRunMixin, bool]:
     return run, True
 
 
-def retry_errors(tenant_id: str, entry_ids: Sequence[int] | None = None) -> int:
-    """Push the contacts of these open error-log entries again (None: every open entry)."""
+@dataclass(frozen=True)
+class Retried:
+    """What a Retry queued: contacts to push again, Salesforce records to pull again."""
+
+    pushed: int = 0
+    pulled: int = 0
+    #: Pull entries that could not be queued (the job queue was unreachable).
+    not_queued: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.pushed + self.pulled
+
+
+#: A pull Retry whose job could not be enqueued: its run says so and its entries are open again.
+PULL_RETRY_NOT_QUEUED = "The job queue could not be reached: nothing was pulled. Retry again."
+
+
+def retry(
+    tenant_id: str, entry_ids: Sequence[int] | None = None, *, codes: Sequence[str] | None = None
+) -> Retried:
+    """Retry these open entries of the tenant (None: every open one; ``codes``: of these error
+    codes only), each the way it came: a push's contact is pushed again, a pull's Salesforce
+    record pulled again."""
     state = get_state()
     session, models = state.db.session, state.models
-    host_ids = errorlog.error_host_ids(session, models, tenant_id, entry_ids)
-    outbox.add(session, models, ((tenant_id, h, OutboxOp.RETRY) for h in host_ids))
+    host_ids = errorlog.error_host_ids(session, models, tenant_id, entry_ids, codes=codes)
+    pushed = _queue(tenant_id, host_ids, OutboxOp.RETRY)
+    pulls = errorlog.pull_entries(session, models, tenant_id, entry_ids, codes=codes)
+    pulled = _retry_pulls(tenant_id, pulls)
+    return Retried(pushed, pulled, len({e.sf_id for e in pulls}) - pulled)
+
+
+def retry_errors(tenant_id: str, entry_ids: Sequence[int] | None = None) -> int:
+    """Retry these open error-log entries (None: every open entry): the contacts of the push's
+    entries are pushed again, the records of the pull's entries pulled again; how many."""
+    return retry(tenant_id, entry_ids).total
+
+
+def retry_pull_errors(tenant_id: str, entry_ids: Sequence[int]) -> int:
+    """Pull the Salesforce records of these open pull entries of the tenant again (one pull,
+    of those records only); how many records were queued (0: none of them is an open pull
+    entry of this tenant, or the job queue could not be reached)."""
+    state = get_state()
+    found = errorlog.pull_entries(state.db.session, state.models, tenant_id, entry_ids)
+    return _retry_pulls(tenant_id, found)
+
+
+def _retry_pulls(tenant_id: str, entries: Sequence[SyncErrorMixin]) -> int:
+    if not entries:
+        return 0
+    state = get_state()
+    session, models = state.db.session, state.models
+    sf_ids = sorted({str(e.sf_id) for e in entries})
+    run = runs.queue_pull_retry(session, models, tenant_id)
+    errorlog.wait_for_run(session, models, tenant_id, [e.id for e in entries], run.id)
     session.commit()
-    if host_ids:
-        state.jobs.enqueue_drain(tenant_id)
-    return len(host_ids)
+    if state.jobs.enqueue_pull(tenant_id, retry=sf_ids):
+        return len(sf_ids)
+    # No job will take the run: say so, and the entries show Retry again.
+    runs.stop(run, PULL_RETRY_NOT_QUEUED)
+    session.commit()
+    return 0
 
 
 # -- the error log's fixes ----------------------------------------------------------------------
@@ -271,15 +332,12 @@ def push_anyway(tenant_id: str, entry_id: int) -> None:
     _queue(tenant_id, [entry.host_id], OutboxOp.ALLOW_SAVE)
 
 
-def retry_category(tenant_id: str, category: Category) -> int:
-    """Push the contacts of the open entries of ``category`` again; how many."""
-    state = get_state()
+def retry_category(tenant_id: str, category: Category) -> Retried:
+    """Retry the open entries of ``category`` (pushed or pulled again, as :func:`retry`)."""
     codes = category_codes(tenant_id, category)
     if not codes:
-        return 0
-    host_ids = errorlog.error_host_ids(state.db.session, state.models, tenant_id, None,
-                                       codes=codes)
-    return _queue(tenant_id, host_ids, OutboxOp.RETRY)
+        return Retried()
+    return retry(tenant_id, None, codes=codes)
 
 
 def _queue(tenant_id: str, host_ids: Sequence[str], op: OutboxOp) -> int:

@@ -4,7 +4,8 @@ One of (in this order of precedence):
 
 * **Pending** - a change waits to be pushed, and why: queued, the connection paused (API
   budget, the org's limit), or Salesforce not connected;
-* **Out of date** - it is in Salesforce but its latest push failed (the reason);
+* **Out of date** - it is in Salesforce but its latest push failed (the reason), or the
+  latest pull could not store a Salesforce value here (the pull's error-log entry);
 * **Not in Salesforce** after a failed first push (the reason);
 * **Potential duplicate in Salesforce** - two or more live, unconverted pulled records name
   it (the pull never merges them: a person decides);
@@ -29,6 +30,7 @@ from ..db.connections import connection_for
 from ..db.contact_facts import ContactFacts, facts_for
 from ..state import get_state
 from ..sync.failures import explain
+from .failures import HOST_REFUSED_VALUE, explain_pulled
 
 __all__ = ["ContactState", "contact_states"]
 
@@ -78,6 +80,10 @@ def _decide(
     where: dict[str, Any] = {"sobject": fact.sobject, "sf_id": fact.sf_id}
     if fact.pending:
         return ContactState("pending", "Pending", waiting, **where)
+    if fact.error_code == HOST_REFUSED_VALUE:
+        plain = explain_pulled(fact.error_message or "", (), fact.sobject or "record")
+        reason = f"The latest pull could not store a value here: {plain.summary} {plain.fix}"
+        return ContactState("out_of_date", "Out of date", reason, **where)
     if fact.error_code is not None:
         plain = explain(fact.error_code, fact.error_message or "", sobject=fact.sobject)
         reason = f"The latest push failed ({fact.error_code}): {plain.summary} {plain.fix}"

@@ -5,43 +5,66 @@ The words come from :mod:`flask_sfsync.sync.failures` (the catalogue of Salesfor
 here they meet the tenant's data: what the host calls each field (its adapter's mapping), a
 field's length from the describe the push already cached (no call to Salesforce is made for a
 page), and the contacts of the tenant a duplicate rule's match is linked to.
+
+The pull's entries (``action`` "pull", code :data:`HOST_REFUSED_VALUE`) are the other way
+round: Salesforce has a value this app's table cannot hold (too long, a required value
+missing, nowhere to keep it). :func:`explain_pulled` says so, and that the fix is in Salesforce
+or in the host's column; such an entry is in the Field values group and its Retry pulls the
+record again.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from redis.exceptions import RedisError
 
-from ..db import errorlog, links, outbox
-from ..db.models import SalesforceConnectionMixin, SyncErrorMixin
+from ..db import errorlog, links, outbox, runs
+from ..db.models import Direction, SalesforceConnectionMixin, SyncErrorMixin
 from ..salesforce import ObjectInfo
 from ..state import get_state
 from ..sync.failures import (
     Category,
     Explanation,
-    category_of,
     duplicate_fix,
     explain,
     field_names,
     split_detail,
 )
+from ..sync.failures import category_of as push_category_of
 from .connections import connection_for
 
 __all__ = [
+    "HOST_REFUSED_VALUE",
     "CategoryCount",
     "DuplicateMatch",
     "ErrorLog",
     "LogEntry",
     "category_codes",
+    "category_of",
     "error_log",
     "explain_detail",
+    "explain_pulled",
     "sobject_of_id",
 ]
 
 #: Salesforce record id prefixes of the objects a contact is pushed as.
 KEY_PREFIXES = {"00Q": "Lead", "003": "Contact"}
+
+#: The pull's code: the host refused a value pulled from Salesforce.
+HOST_REFUSED_VALUE = "HOST_REFUSED_VALUE"
+# The host adapter's words for each refusal (flask_sfsync.host.writes.value_problems), joined
+# by "; " (one of them has a ";" of its own: found in the text, never split on it).
+_HOST_PROBLEM = re.compile(
+    r"(?P<too_long>(?P<long_label>[^;]+?) is (?P<length>\d+) characters; this app keeps at "
+    r"most (?P<max>\d+))"
+    r"|(?P<required>(?P<required_label>[^;]+?) is required here and Salesforce has none)"
+    r"|(?P<no_column>the host does not store (?P<column_label>[^;]+?) in a column the sync "
+    r"can write)"
+)
+_THEN_RETRY = "then Retry (it pulls this record again)."
 
 
 @dataclass(frozen=True)
@@ -75,6 +98,11 @@ class LogEntry:
         return self.explanation.category
 
     @property
+    def pulled(self) -> bool:
+        """The pull's entry: a Salesforce record this app did not store (Retry pulls it)."""
+        return self.entry.action == errorlog.PULL
+
+    @property
     def fix(self) -> str:
         """What to do: the catalogue's words, or for a duplicate, knowing whose record matched."""
         if self.entry.error_code != "DUPLICATES_DETECTED":
@@ -103,6 +131,49 @@ class ErrorLog:
 def sobject_of_id(sf_id: str, default: str) -> str:
     """The object of a Salesforce record id, from its key prefix."""
     return KEY_PREFIXES.get(sf_id[:3], default)
+
+
+def category_of(code: str) -> Category:
+    """The error log's group of ``code`` (the pull's refusals are field values too)."""
+    return Category.FIELD_VALUES if code == HOST_REFUSED_VALUE else push_category_of(code)
+
+
+def explain_pulled(message: str, fields: Sequence[str], sobject: str) -> Explanation:
+    """A pulled value this app refused, in plain words: what Salesforce has that does not
+    fit here, and what to do (change it in Salesforce, or widen this app's column)."""
+    summaries: list[str] = []
+    fixes: list[str] = []
+    max_length = length = None
+    for m in _HOST_PROBLEM.finditer(message):
+        if m["too_long"]:
+            label, max_length, length = m["long_label"].strip().lower(), int(m["max"]), int(
+                m["length"])
+            summaries.append(f"the {label} in Salesforce is {length} characters and this app "
+                             f"keeps at most {max_length}")
+            fixes.append(f"shorten the {label} in Salesforce to {max_length} characters or "
+                         f"fewer (or have this app's {label} column widened)")
+        elif m["required"]:
+            label = m["required_label"].strip().lower()
+            summaries.append(f"Salesforce has no {label}, and this app needs one")
+            fixes.append(f"fill in the {label} on the Salesforce record")
+        else:
+            label = m["column_label"].strip().lower()
+            summaries.append(f"this app has no column to keep the {label} in")
+            fixes.append(f"have this app given a column for the {label} (or leave it empty "
+                         "in Salesforce)")
+    if not summaries and message.strip():
+        summaries, fixes = [message.strip()], ["correct the value in Salesforce"]
+    if not summaries:
+        summaries, fixes = ["this app could not store a value"], ["check the record"]
+    summary = (f"A change to this {sobject} in Salesforce was not brought here: "
+               f"{'; '.join(summaries)}.")
+    fix = f"{'; and '.join(fixes)}, {_THEN_RETRY}"
+    named = [f.strip().replace("_", " ") for f in fields if f.strip()]
+    return Explanation(
+        code=HOST_REFUSED_VALUE, category=Category.FIELD_VALUES, summary=summary,
+        fix=fix[:1].upper() + fix[1:], field=" and ".join(named) or None, sf_fields=(),
+        max_length=max_length, length=length, message=message, known=True, passing=False,
+    )
 
 
 def category_codes(
@@ -157,9 +228,17 @@ def _explained(tenant_id: str, found: Sequence[SyncErrorMixin]) -> list[LogEntry
     names: dict[str, dict[str, str]] = {}
     describes: dict[str, ObjectInfo | None] = {}
     matches = _duplicate_matches(tenant_id, found)
-    pending = outbox.pending_of(session, models, tenant_id, [e.host_id for e in found])
+    pending = outbox.pending_of(session, models, tenant_id,
+                                [e.host_id for e in found if e.action != errorlog.PULL])
+    pulling = runs.active_run_ids(session, models, tenant_id, Direction.PULL)
     out: list[LogEntry] = []
     for e in found:
+        if e.action == errorlog.PULL:
+            # Queued while the pull Retry it points at has not run.
+            waits = "pull" if e.resolved_at is None and e.run_id in pulling else None
+            fields_ = tuple(f.strip() for f in (e.fields or "").split(",") if f.strip())
+            out.append(LogEntry(e, explain_pulled(e.message, fields_, e.sobject), None, waits))
+            continue
         if e.sobject not in names:
             names[e.sobject] = _names(e.sobject)
         info = None

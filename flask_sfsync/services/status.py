@@ -1,5 +1,8 @@
 """The push and pull status of a tenant as plain data: the Integrations page and its JSON
-endpoint."""
+endpoint.
+
+``run``/``last_full`` are push runs; the pull's runs are under ``pull`` (``pull.run``: the
+active pull, else the last one; ``pull.running``), each in the words of its direction."""
 
 from __future__ import annotations
 
@@ -8,15 +11,29 @@ from typing import Any
 
 from ..db import errorlog, mirror, runs, tenant_settings
 from ..db.connections import connection_for
-from ..db.models import RunKind, RunStatus, SyncRunMixin, SyncSettingsMixin
+from ..db.models import Direction, RunKind, RunStatus, SyncRunMixin, SyncSettingsMixin
 from ..host import SessionLike
 from ..state import get_state
 
-__all__ = ["PULL_SHOWN", "pull_status", "run_dict", "sync_status"]
+__all__ = [
+    "PULL_KINDS",
+    "PULL_SHOWN",
+    "pull_run_dict",
+    "pull_status",
+    "pull_summary",
+    "run_dict",
+    "sync_status",
+]
 
 #: The pulled objects in the order the pages show them.
 PULL_SHOWN: tuple[str, ...] = ("Lead", "Contact", "Account")
-_PULL_COUNTS = ("created", "updated", "deleted", "skipped", "failed")
+_PULL_COUNTS = runs.PULL_COUNTS
+#: What each kind of pull run is, in a person's words.
+PULL_KINDS = {
+    RunKind.FULL.value: "Every record (Pull now)",
+    RunKind.AUTO.value: "Changes since the last pull",
+    RunKind.RETRY.value: "Records retried from the error log",
+}
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -90,6 +107,57 @@ def summary(run: SyncRunMixin) -> str:
     return f"Finished: {counts}."
 
 
+def pull_run_dict(run: SyncRunMixin | None) -> dict[str, Any] | None:
+    """A pull run as JSON: records read (``done`` of ``total``, 0: not known), the object
+    being read (``phase``), the counts."""
+    if run is None:
+        return None
+    return {
+        "id": run.id,
+        "kind": run.kind,
+        "label": PULL_KINDS.get(run.kind, run.kind),
+        "status": run.status,
+        "active": run.active,
+        "total": run.total,
+        "done": run.done,
+        "percent": run.percent if run.total else None,
+        "counts": runs.pull_counts(run),
+        "message": run.message,
+        "phase": run.phase if run.status == RunStatus.RUNNING else None,
+        "summary": pull_summary(run),
+        "outcome": outcome(run),
+        "started_at": _iso(run.started_at),
+        "finished_at": _iso(run.finished_at),
+    }
+
+
+def _records(n: int) -> str:
+    return f"{n:,} record{'' if n == 1 else 's'}"
+
+
+def pull_summary(run: SyncRunMixin) -> str:
+    """One line on a pull run, e.g. "Reading Leads: 1,200 of 5,000 records." or "Finished: 3
+    created, 2 updated, 0 deleted, 40 skipped, 0 failed."."""
+    c = runs.pull_counts(run)
+    counts = ", ".join(f"{c[name]:,} {name}" for name in _PULL_COUNTS)
+    if run.status == RunStatus.QUEUED:
+        return "Waiting for a worker to start it."
+    if run.status == RunStatus.RUNNING:
+        doing = f"Reading {run.phase}s" if run.phase else "Reading Salesforce"
+        if run.total:
+            return f"{doing}: {min(run.done, run.total):,} of {_records(run.total)}."
+        return f"{doing}: {_records(run.done)} so far."
+    if run.status == RunStatus.PAUSED:
+        return f"Paused: {(run.message or 'it resumes by itself').rstrip('.')}. So far {counts}."
+    if run.status == RunStatus.STOPPED:
+        why = (run.message or "the pull could not go on").rstrip(".")
+        return f"Stopped: {why}. So far {counts}."
+    if run.failed:
+        plural = "s" if run.failed != 1 else ""
+        return f"Finished with {run.failed} failure{plural}: {counts}."
+    return f"Finished: {counts}."
+
+
 def sync_status(tenant_id: str) -> dict[str, Any]:
     """Everything the progress panel shows; polled while a sync runs."""
     state = get_state()
@@ -118,6 +186,7 @@ def sync_status(tenant_id: str) -> dict[str, Any]:
     }
 
 
+
 def pull_status(tenant_id: str) -> dict[str, Any]:
     """The pull as plain data (also ``sync_status(...)["pull"]``): the interval the tenant's
     pulls use (``interval``, seconds; 0: only when asked), ``next_pull_at``, and per object
@@ -129,6 +198,9 @@ def pull_status(tenant_id: str) -> dict[str, Any]:
 
 def _pull(session: SessionLike, tenant_id: str, row: SyncSettingsMixin | None) -> dict[str, Any]:
     state = get_state()
+    # The run first (as the push's): an object's counts are committed with the run's page.
+    active = runs.active_run(session, state.models, tenant_id, None, Direction.PULL)
+    run = active or runs.last_run(session, state.models, tenant_id, None, Direction.PULL)
     rows = mirror.read_pull_states(session, state.models, tenant_id)
     custom = row.pull_interval if row is not None else None
     interval = int(custom or state.settings.pull_interval)
@@ -145,8 +217,11 @@ def _pull(session: SessionLike, tenant_id: str, row: SyncSettingsMixin | None) -
                 if found is not None and pulled_at is not None else None
             ),
             "message": found.message if found is not None else None,
+            "progress": _progress(sobject, pulled_at, active),
         })
     return {
+        "running": active is not None and active.status == RunStatus.RUNNING,
+        "run": pull_run_dict(run),
         "interval": max(interval, 0),
         "custom_interval": custom,
         "next_pull_at": (
@@ -154,3 +229,22 @@ def _pull(session: SessionLike, tenant_id: str, row: SyncSettingsMixin | None) -
         ),
         "objects": objects,
     }
+
+
+def _progress(
+    sobject: str, pulled_at: datetime | None, active: SyncRunMixin | None
+) -> str | None:
+    """Where a running pull is with ``sobject``: "reading", "done" (pulled in this run),
+    "waiting"; None when no pull runs."""
+    if active is None or active.status != RunStatus.RUNNING:
+        return None
+    if active.phase == sobject:
+        return "reading"
+    started = active.started_at
+    if pulled_at is not None and started is not None and _aware(pulled_at) >= _aware(started):
+        return "done"
+    return "waiting"
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

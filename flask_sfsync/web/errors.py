@@ -4,7 +4,9 @@ contact's sync history.
 Fixes a person can make from here (every one a POST, CSRF-checked by the blueprint, on the
 tenant's own entries only: another tenant's id is 404):
 
-* Retry one entry, a category, or all: the contacts are pushed again;
+* Retry one entry, a category, or all: a push's contacts are pushed again, a pull's
+  Salesforce records pulled again (a value this app refused: after a fix in Salesforce or
+  a wider column here);
 * Link to the existing Salesforce record (a duplicate rule's match): no push needed;
 * Push anyway (a duplicate rule's alert acknowledged for that contact only).
 """
@@ -89,21 +91,41 @@ def _back() -> Response:
     return redirect(safe_next(request.form.get("next"), url_for(".sync_errors")))
 
 
+_QUEUE_DOWN = ("The pull could not be queued (the job queue is unavailable). Try again in a "
+               "moment.")
+
+
 def retry_view(entry_id: int) -> Response:
     entry = _own_entry(entry_id)
     if entry.resolved_at is not None:
         flash("This entry is already resolved.", "info")
+    elif entry.action == errorlog.PULL:
+        if actions.retry_pull_errors(current_tenant(), [entry.id]):
+            flash(f"The Salesforce {entry.sobject} is queued to be pulled again.", "success")
+        else:
+            flash(_QUEUE_DOWN, "warning")
     elif actions.retry_errors(current_tenant(), [entry.id]):
         flash("The contact is queued to be pushed again.", "success")
     return _back()
 
 
+def _flash_retried(retried: actions.Retried, nothing: str, errors: str = "") -> None:
+    """What a Retry of many queued, in one message: contacts to push, records to pull."""
+    parts = []
+    if retried.pushed:
+        parts.append(f"{retried.pushed} contact(s){errors} queued to be pushed again")
+    if retried.pulled:
+        parts.append(f"{retried.pulled} Salesforce record(s){errors} queued to be pulled again")
+    if parts:
+        flash("; ".join(parts) + ".", "success")
+    elif not retried.not_queued:
+        flash(nothing, "info")
+    if retried.not_queued:
+        flash(_QUEUE_DOWN, "warning")
+
+
 def retry_all_view() -> Response:
-    count = actions.retry_errors(current_tenant())
-    if count:
-        flash(f"{count} contact(s) queued to be pushed again.", "success")
-    else:
-        flash("There is nothing to retry.", "info")
+    _flash_retried(actions.retry(current_tenant()), "There is nothing to retry.")
     return _back()
 
 
@@ -111,12 +133,9 @@ def retry_category_view(category: str) -> Response:
     chosen = _category_arg(category)
     if chosen is None:
         abort(404)
-    count = actions.retry_category(current_tenant(), chosen)
-    if count:
-        flash(f"{count} contact(s) with {chosen.label.lower()} errors queued to be pushed "
-              f"again.", "success")
-    else:
-        flash(f"There are no open {chosen.label.lower()} errors to retry.", "info")
+    label = chosen.label.lower()
+    _flash_retried(actions.retry_category(current_tenant(), chosen),
+                   f"There are no open {label} errors to retry.", f" with {label} errors")
     return _back()
 
 

@@ -25,7 +25,7 @@ from ..db import errorlog, runs
 from ..db.models import ConnectionStatus, RunKind
 from ..services.actions import set_auto_sync, settings_saved, start_full_sync
 from ..services.connections import connection_for
-from ..services.status import sync_status
+from ..services.status import PULL_KINDS, sync_status
 from ..state import get_state
 from . import errors, pull, settings
 from .guard import current_tenant
@@ -51,6 +51,9 @@ def sync_view() -> str:
         connection=connection_for(tenant),
         status=sync_status(tenant),
         runs=runs.recent_runs(session, models, tenant),
+        pull_counts=runs.pull_counts,
+        pull_count_names=runs.PULL_COUNTS,
+        pull_kinds=PULL_KINDS,
         skipped=skipped,
         skipped_contacts=contacts_by_id(tenant, [h.host_id for h in skipped]),
         adapter=state.adapter,

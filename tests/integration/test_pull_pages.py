@@ -11,6 +11,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from flask_sfsync.db import runs
+from flask_sfsync.db.models import RunKind
+from flask_sfsync.db.types import utcnow
 from flask_sfsync.testing import csrf_token_from
 
 from .conftest import Env, wait_for
@@ -19,14 +22,34 @@ from .pulling import links, pull, pushed
 PULL_JOB = "flask_sfsync.jobs.tasks.pull_job"
 
 
+def _pull_run(env: Env, kind: RunKind, *, total: int = 0, done: int = 0,
+              sobject: str | None = None, counts: dict[str, int] | None = None,
+              finished: bool = False, pulled: tuple[str, ...] = ()) -> int:
+    """A pull run as the pull records it (db.runs' helpers), and the objects ``pulled`` in
+    it so far (their pull state's last pull: now)."""
+    with env.app.app_context():
+        state = env.app.extensions["sfsync"]
+        session = state.db.session
+        run = runs.new_pull_run(session, state.models, "acme", kind, total=total)
+        session.flush()
+        runs.record_pull_progress(run, done, counts or {}, sobject=sobject)
+        if finished:
+            runs.finish(run)
+        for sobject_done in pulled:
+            row = session.get(state.models.PullState, ("acme", sobject_done))
+            if row is None:
+                row = state.models.PullState(tenant_id="acme", sobject=sobject_done)
+                session.add(row)
+            row.last_pull_at = utcnow()
+            row.created, row.updated, row.deleted, row.skipped, row.failed = 1, 2, 0, 3, 0
+        session.commit()
+        run_id = int(run.id)
+        session.remove()
+        return run_id
 
 
-
-
-
-
-
-
+def _progress(card: str) -> str:
+    return card.split('class="sfsync-pull-progress"', 1)[1].split("</div>", 1)[0]
 def _pull_rows(env: Env, tenant: str = "acme") -> dict[str, Any]:
     with env.app.app_context():
         state = env.app.extensions["sfsync"]
@@ -205,6 +228,108 @@ def test_pull_now_is_disabled_with_its_reason_when_not_connected(env: Env) -> No
     assert response.status_code == 302
     assert "Connect Salesforce before pulling." in env.page("sfsync.integrations")
     assert _pull_jobs(env) == []
+
+
+# -- a pull under way, and History -------------------------------------------------------
+
+def test_a_running_full_pull_shows_a_bar_and_each_object_where_it_is(env: Env) -> None:
+    _pull_run(env, RunKind.FULL, total=500, done=120, sobject="Contact",
+              counts={"created": 4, "updated": 6, "skipped": 110}, pulled=("Account",))
+    card = _pull_card(env.page("sfsync.integrations"))
+    progress = _progress(card)
+    assert "hidden" not in progress.split(">", 1)[0]
+    assert "Pulling now" in progress and "Every record (Pull now)" in progress
+    assert re.search(r'<progress[^>]*max="500" value="120"', progress)
+    assert "Reading Contacts: 120 of 500 records." in progress
+    # Accounts were pulled in this run, Contacts are being read, Leads come next.
+    assert "Reading now" in _row(card, "Contact")
+    assert "Next in this pull" in _row(card, "Lead")
+    assert _cell(_row(card, "Account"), "updated") == "2"
+
+    status = env.status()
+    pulled = status["pull"]
+    assert pulled["running"] is True
+    assert (pulled["run"]["done"], pulled["run"]["total"], pulled["run"]["percent"]) == (
+        120, 500, 24)
+    assert pulled["run"]["counts"] == {"created": 4, "updated": 6, "deleted": 0,
+                                       "skipped": 110, "failed": 0}
+    assert [o["progress"] for o in pulled["objects"]] == ["waiting", "reading", "done"]
+    # The push's side sees no sync: a pull is not a push.
+    assert status["syncing"] is False and status["run"] is None
+    assert 'data-pulling="true"' in env.page("sfsync.integrations")  # polled fast
+
+
+def test_a_pull_that_cannot_tell_its_total_counts_the_records_so_far(env: Env) -> None:
+    _pull_run(env, RunKind.AUTO, done=37, sobject="Lead")
+    progress = _progress(_pull_card(env.page("sfsync.integrations")))
+    assert "Changes since the last pull" in progress
+    assert "Reading Leads: 37 records so far." in progress
+    bar = re.search(r"<progress[^>]*>", progress)
+    assert bar is not None and "value=" not in bar.group(0)  # the browser's indeterminate bar
+    assert env.status()["pull"]["run"]["percent"] is None
+
+
+def test_after_a_pull_the_card_and_history_show_its_counts(env: Env) -> None:
+    pushed(env, 1)  # a push run, for History to show beside the pull
+    _pull_run(env, RunKind.FULL, total=40, done=40, finished=True,
+              counts={"created": 3, "updated": 2, "deleted": 1, "skipped": 34, "failed": 0},
+              pulled=("Account", "Contact", "Lead"))
+    card = _pull_card(env.page("sfsync.integrations"))
+    assert "hidden" in _progress(card).split(">", 1)[0]
+    summary = card.split('sfsync-pull-summary ', 1)[1].split("</p>", 1)[0]
+    assert "(every record (pull now)):" in summary
+    assert "Finished: 3 created, 2 updated, 1 deleted, 34 skipped, 0 failed." in summary
+    assert env.status()["pull"]["running"] is False
+
+    history = env.page("sfsync.sync_page")
+    pull_row = history.split('data-direction="pull"', 1)[1].split("</tr>", 1)[0]
+    assert "Pull from Salesforce" in pull_row and "Every record (Pull now)" in pull_row
+    assert "40 / 40 read" in pull_row and "finished" in pull_row
+    for name, value in (("created", 3), ("updated", 2), ("deleted", 1), ("skipped", 34),
+                        ("failed", 0)):
+        assert re.search(rf'sfsync-pull-run-{name}">{name.capitalize()} <strong>{value}<',
+                         pull_row), name
+    push_row = history.split('data-direction="push"', 1)[1].split("</tr>", 1)[0]
+    assert "<td>full</td>" in push_row and "Pull from Salesforce" not in push_row
+    # The push panel's last sync is the push, not the pull.
+    assert env.status()["run"]["kind"] == "full" and env.status()["run"]["pushed"] == 1
+
+
+def test_a_full_push_and_a_full_pull_run_at_once(env: Env) -> None:
+    env.add_contacts([{"first_name": "Ada", "last_name": "L", "email": "ada@example.com"}])
+    env.save_settings()
+    _pull_run(env, RunKind.FULL, total=10, done=1, sobject="Account")
+    env.sync_now()  # no worker: the push waits, queued, beside the running pull
+    assert "Sync started" in env.page("sfsync.integrations")
+    status = env.status()
+    assert status["syncing"] is True and status["run"]["kind"] == "full"
+    assert status["pull"]["running"] is True
+    # A pull left running by a dead worker is stopped when the next starts (the lock says
+    # nobody else pulls): the one-active-full-run index does not refuse the new one.
+    second = _pull_run(env, RunKind.FULL, total=10)
+    with env.app.app_context():
+        state = env.app.extensions["sfsync"]
+        model = state.models.SyncRun
+        rows = state.db.session.execute(
+            sa.select(model.id, model.direction, model.status, model.message)
+            .order_by(model.id)).all()
+        state.db.session.remove()
+    pulls = [(i, s, m) for i, d, s, m in rows if d == "pull"]
+    assert [s for _, s, _ in pulls] == ["stopped", "running"] and pulls[1][0] == second
+    assert "worker stopped before this pull finished" in (pulls[0][2] or "")
+    assert [s for _, d, s, _ in rows if d == "push"] == ["queued"]
+
+
+# needs pull_locked to record runs
+def test_pull_now_run_by_a_worker_shows_in_history(env: Env) -> None:
+    pushed(env, 2)
+    assert env.post("sfsync.sync_pull_now").status_code == 302
+    wait_for(lambda: (env.status()["pull"]["run"] or {}).get("status") == "finished",
+             what="the pull run to finish")
+    history = env.page("sfsync.sync_page")
+    pull_row = history.split('data-direction="pull"', 1)[1].split("</tr>", 1)[0]
+    assert "Pull from Salesforce" in pull_row and "Every record (Pull now)" in pull_row
+    assert "2 / 2 read" in pull_row or "2 read" in pull_row
 
 
 # -- contact states -------------------------------------------------------------------------

@@ -55,6 +55,9 @@ SYNC_DEFAULTS: Final[Mapping[str, Any]] = {
     # SystemModstamp; tap-salesforce reads 10 s back).
     "SFSYNC_PULL_INTERVAL": 60,
     "SFSYNC_PULL_LOOKBACK": 10.0,
+    # The longest a tenant's pull interval is stretched to as the API budget runs out
+    # (seconds; from half the budget used on, reached at 95%; a longer interval stays).
+    "SFSYNC_PULL_STRETCH_MAX": 900,
 }
 
 #: Defaults applied with ``app.config.setdefault``; the host's own values always win.
@@ -171,6 +174,7 @@ class Settings:
     record_url: str | None
     pull_interval: int
     pull_lookback: float
+    pull_stretch_max: float
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:

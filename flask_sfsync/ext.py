@@ -8,7 +8,7 @@ never keeps an app, so one ``SFSync`` serves several applications with different
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 from flask import Flask
@@ -20,6 +20,7 @@ from .db import tracking
 from .db.crypto import TokenCipher
 from .db.models import DeleteBehaviour, Models, SalesforceConnectionMixin, models_for
 from .host import (
+    CompanyAdapter,
     ContactAdapter,
     PermissionLoader,
     TenantLoader,
@@ -29,7 +30,7 @@ from .host import (
 from .jobs.queue import Jobs
 from .jobs.wiring import connect_signals
 from .salesforce import ReconnectNeeded, SalesforceApi, SalesforceClient
-from .services import actions, connections, fields, status
+from .services import actions, connections, fields, host_merge, status
 from .services.context import default_lead_source
 from .state import SFSyncState, get_state
 from .sync import PushAs
@@ -47,6 +48,10 @@ class SFSync:
     :param db: the host's Flask-SQLAlchemy object; our tables are mapped on its ``db.Model``.
     :param contact_adapter: a :class:`~flask_sfsync.ContactAdapter` describing the host's
         Contact model: turns the push sync on (see ``docs/sync.rst``).
+    :param company_adapter: a :class:`~flask_sfsync.host.CompanyAdapter` describing the host's
+        Company model: the pull then matches, renames and creates host companies from
+        Accounts and attaches pulled contacts to them (see ``docs/pull.rst``); without it the
+        pull leaves companies alone. Needs ``contact_adapter``.
     """
 
     def __init__(
@@ -54,9 +59,11 @@ class SFSync:
         app: Flask | None = None,
         db: SQLAlchemy | None = None,
         contact_adapter: ContactAdapter | None = None,
+        company_adapter: CompanyAdapter | None = None,
     ) -> None:
         self.db = db
         self.contact_adapter = contact_adapter
+        self.company_adapter = company_adapter
         self._tenant_loader: TenantLoader = default_tenant_loader
         self._permission_loader: PermissionLoader = default_permission_loader
         if app is not None:
@@ -67,6 +74,7 @@ class SFSync:
         app: Flask,
         db: SQLAlchemy | None = None,
         contact_adapter: ContactAdapter | None = None,
+        company_adapter: CompanyAdapter | None = None,
     ) -> None:
         """Bind the extension to ``app`` (factory style: ``sfsync = SFSync()`` at import,
         ``sfsync.init_app(app, db=db, contact_adapter=...)`` in ``create_app``).
@@ -76,8 +84,9 @@ class SFSync:
         extension's tables on ``db.Model``, registers the blueprint at ``SFSYNC_URL_PREFIX``
         and the ``flask sfsync`` commands. With a ``contact_adapter`` the push is on: the
         adapter is checked against the app, the host's contact changes are tracked, and the
-        sync pages and template globals are added. ``db`` and ``contact_adapter`` default to
-        those given to the constructor.
+        sync pages and template globals are added. With a ``company_adapter`` too, the pull
+        writes the host's companies (checked against the contact model). ``db`` and the
+        adapters default to those given to the constructor.
         """
         if "sfsync" in app.extensions:
             raise RuntimeError("SFSync is already initialised on this application")
@@ -90,6 +99,9 @@ class SFSync:
         adapter = contact_adapter or self.contact_adapter
         if adapter is not None:
             _check_adapter(app, adapter)
+        companies = company_adapter or self.company_adapter
+        if companies is not None:
+            _check_companies(adapter, companies)
         state = SFSyncState(
             extension=self,
             db=db,
@@ -98,6 +110,7 @@ class SFSync:
             cipher=TokenCipher(settings.encryption_key, settings.encryption_old_keys),
             jobs=Jobs(settings),
             adapter=adapter,
+            companies=companies,
         )
         app.extensions["sfsync"] = state
         app.register_blueprint(
@@ -216,6 +229,38 @@ class SFSync:
     def status(self, tenant_id: str) -> dict[str, Any]:
         """The tenant's push status, as the sync page polls it (``status.json``)."""
         return status.sync_status(tenant_id)
+
+    def contacts_merged(
+        self, tenant_id: str, survivor_id: Any, merged_ids: Iterable[Any]
+    ) -> host_merge.MergeResult:
+        """Tell the sync that the host merged ``merged_ids`` into ``survivor_id``: call it in
+        the transaction that merges, after deleting the merged contacts, then commit.
+
+        The survivor keeps one link (a Contact over a Lead, then its own, then the most
+        recently pushed) and its merged values are pushed there; the merged contacts' other
+        links are dropped (their records stay in Salesforce, never written again), their
+        waiting changes go, and pulled records that named them name the survivor. Nothing is
+        merged or deleted in Salesforce. Not committed here: the host's commit makes the merge
+        and this one transaction. Returns what was kept and dropped
+        (:class:`~flask_sfsync.services.host_merge.MergeResult`). Raises :class:`LookupError`
+        when the survivor is not a contact of the tenant or a contact named is another
+        tenant's (nothing changes), :class:`ValueError` when a merged contact still exists or
+        the survivor is among them."""
+        return host_merge.merge_contacts(
+            str(tenant_id), str(survivor_id), [str(h) for h in merged_ids]
+        )
+
+
+def _check_companies(adapter: ContactAdapter | None, companies: CompanyAdapter) -> None:
+    """Fail at start-up when the company adapter cannot work with the contact adapter."""
+    if adapter is None:
+        raise ConfigurationError(
+            f"{companies!r}: company_adapter= needs contact_adapter= (the pull attaches "
+            f"contacts to companies)"
+        )
+    problem = companies.contact_problem(adapter.model)
+    if problem:
+        raise ConfigurationError(f"{companies!r}: {problem}")
 
 
 def _check_adapter(app: Flask, adapter: ContactAdapter) -> None:

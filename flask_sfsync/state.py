@@ -1,10 +1,11 @@
 """The one state of the extension per application: ``app.extensions["sfsync"]``.
 
 :class:`SFSyncState` holds what every layer above the database needs (the host's
-``SQLAlchemy``, the mapped models, the frozen settings, the token cipher, the contact adapter
-and the job queue) and :func:`get_state` finds it. It sits below the services and the job
-layer, so both can use it; the job queue is seen here only through the :class:`JobQueue`
-protocol (the services ask for work to be enqueued without importing the job layer).
+``SQLAlchemy``, the mapped models, the frozen settings, the token cipher, the contact and
+company adapters and the job queue) and :func:`get_state` finds it. It sits below the
+services and the job layer, so both can use it; the job queue is seen here only through the
+:class:`JobQueue` protocol (the services ask for work to be enqueued without importing the
+job layer).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from redis import Redis
 from .config import Settings
 from .db.crypto import TokenCipher
 from .db.models import Models
-from .host import ContactAdapter
+from .host import CompanyAdapter, ContactAdapter
 from .salesforce import DescribeStore, SpendLedger
 
 __all__ = ["JobQueue", "SFSyncState", "TenantSource", "get_state"]
@@ -59,8 +60,12 @@ class JobQueue(Protocol):
         """Ask a worker to create our custom fields in the tenant's org."""
         ...
 
-    def enqueue_pull(self, tenant_id: str, *, full: bool = False, delay: float = 0.0) -> bool:
-        """Ask a worker to pull the tenant's Salesforce changes (in ``delay`` seconds)."""
+    def enqueue_pull(
+        self, tenant_id: str, *, full: bool = False, delay: float = 0.0,
+        retry: list[str] | None = None,
+    ) -> bool:
+        """Ask a worker to pull the tenant's Salesforce changes (in ``delay`` seconds);
+        ``retry``: only these records, read again."""
         ...
 
     def spend_ledger(self, tenant_id: str) -> SpendLedger:
@@ -85,6 +90,8 @@ class SFSyncState:
     jobs: JobQueue
     #: The host's contact model (None: connect only, no push).
     adapter: ContactAdapter | None = None
+    #: The host's company model (None: the pull leaves the host's companies alone).
+    companies: CompanyAdapter | None = None
 
     @property
     def blueprint_name(self) -> str:

@@ -1,7 +1,8 @@
 """The one place where the demo host plugs in flask-sfsync.
 
 A real host needs exactly this much: create the extension, bind it to the app and the host's
-database, and say which tenant the logged-in user belongs to (here: their team).
+database (with its contacts and companies), and say which tenant the logged-in user belongs
+to (here: their team).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from flask_sfsync import SFSync
-from flask_sfsync.host import ContactAdapter
+from flask_sfsync.host import CompanyAdapter, ContactAdapter
 
 from .extensions import db
 from .models import STAGES, Company, Contact
@@ -67,6 +68,12 @@ def contact_adapter() -> ContactAdapter:
     )
 
 
+def company_adapter() -> CompanyAdapter:
+    """How the pull finds, creates and renames our companies (a contact's ``company_id``)."""
+    return CompanyAdapter(Company, tenant="team_id", name="name", domain="domain",
+                          contact_attribute="company_id")
+
+
 def init_integration(app: Flask) -> bool:
     """Bind flask-sfsync when a Connected App is configured; return whether it was bound."""
     enabled = app.config.get(ENABLED_KEY)
@@ -79,6 +86,7 @@ def init_integration(app: Flask) -> bool:
         )
         return False
     sfsync = SFSync()
-    sfsync.init_app(app, db=db, contact_adapter=contact_adapter())
+    sfsync.init_app(app, db=db, contact_adapter=contact_adapter(),
+                    company_adapter=company_adapter())
     sfsync.tenant_loader(current_team_tenant)
     return True

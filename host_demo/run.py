@@ -59,13 +59,33 @@ def load_secrets(state_dir: Path) -> dict[str, str]:
     return stored
 
 
-def host_env(base: Mapping[str, str], org: Mapping[str, Any], redis_url: str,
-             stored: Mapping[str, str], database_url: str) -> dict[str, str]:
-    """The environment of the host and the worker: how they reach the org, Redis and the DB."""
+def setup_env(base: Mapping[str, str], redis_url: str, stored: Mapping[str, str],
+              database_url: str) -> dict[str, str]:
+    """The environment of the set-up steps (``init-db``, ``seed``), which run while the org
+    starts: the database, and the integration on (so ``flask sfsync`` exists) with the
+    Connected App's id and secret, which are ours before the org is up (it reads them from us).
+    """
     env = dict(base)
     env.update(
         SECRET_KEY=stored["secret_key"],
         DATABASE_URL=database_url,
+        SFSYNC_CLIENT_ID=stored["org_client_id"],
+        SFSYNC_CLIENT_SECRET=stored["org_client_secret"],
+        SFSYNC_REDIS_URL=redis_url,
+        SFSYNC_ENCRYPTION_KEY=stored["encryption_key"],
+        PYTHONUNBUFFERED="1",
+    )
+    # Children import host_demo from the working tree even when it is not installed.
+    here = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (here, base.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def host_env(base: Mapping[str, str], org: Mapping[str, Any], redis_url: str,
+             stored: Mapping[str, str], database_url: str) -> dict[str, str]:
+    """The environment of the host and the worker: how they reach the org, Redis and the DB."""
+    env = setup_env(base, redis_url, stored, database_url)
+    env.update(
         SFSYNC_CLIENT_ID=str(org["client_id"]),
         SFSYNC_CLIENT_SECRET=str(org["client_secret"]),
         SFSYNC_CA_BUNDLE=str(org["ca_bundle"]),
@@ -73,15 +93,9 @@ def host_env(base: Mapping[str, str], org: Mapping[str, Any], redis_url: str,
         SFSYNC_LOGIN_URL_SANDBOX=str(org["login_url"]),
         # The local org's login host is plain HTTP on 127.0.0.1; never set this in production.
         SFSYNC_ALLOW_HTTP_LOGIN_HOSTS="true",
-        SFSYNC_REDIS_URL=redis_url,
-        SFSYNC_ENCRYPTION_KEY=stored["encryption_key"],
         # Error-log links open the local org's own record pages.
         SFSYNC_RECORD_URL=str(org["login_url"]) + "/records/{sobject}/{id}",
-        PYTHONUNBUFFERED="1",
     )
-    # Children import host_demo from the working tree even when it is not installed.
-    here = str(Path(__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (here, base.get("PYTHONPATH", "")) if p)
     return env
 
 
@@ -143,14 +157,18 @@ class Demo:
             raise ProcessError(f"port {self.port} is in use: stop what runs there or use --port")
         stored = load_secrets(self.state_dir)
         self.redis = RedisServer().start()
-        org = self.start_org(stored)
+        # The org starts (seeds its data, makes its certificates) while the database is set
+        # up: neither needs the other, and each takes seconds.
+        org_process = self.spawn_org(stored)
         database_url = os.environ.get("DATABASE_URL") or (
             f"sqlite:///{self.state_dir / 'host.sqlite3'}"
         )
-        env = host_env(os.environ, org, self.redis.url, stored, database_url)
-        run_step("flask sfsync init-db", self.flask("sfsync", "init-db"), env,
+        setup = setup_env(os.environ, self.redis.url, stored, database_url)
+        run_step("flask sfsync init-db", self.flask("sfsync", "init-db"), setup,
                  self.logs / "setup.log")
-        run_step("seeding", self.flask("seed", "--if-empty"), env, self.logs / "setup.log")
+        run_step("seeding", self.flask("seed", "--if-empty"), setup, self.logs / "setup.log")
+        org = self.org_info(org_process)
+        env = host_env(os.environ, org, self.redis.url, stored, database_url)
         self.spawn("worker", self.flask("sfsync", "worker", "--with-scheduler"), env)
         host = self.spawn("host", self.flask(
             "run", "--host", self.host, "--port", str(self.port), "--no-reload", "--no-debugger",
@@ -161,8 +179,16 @@ class Demo:
         return banner(f"http://{self.host}:{self.port}", org, self.redis.url, self.state_dir)
 
     def start_org(self, stored: Mapping[str, str]) -> dict[str, Any]:
+        """Start the local org and wait until it is up; what it says about itself."""
+        return self.org_info(self.spawn_org(stored))
+
+    def spawn_org(self, stored: Mapping[str, str]) -> ManagedProcess:
         args, env = org_command(self.state_dir, stored, os.environ)
-        org = self.spawn("Salesforce org", args, env, capture_stdout=True, log="org.log")
+        return self.spawn("Salesforce org", args, env, capture_stdout=True, log="org.log")
+
+    @staticmethod
+    def org_info(org: ManagedProcess) -> dict[str, Any]:
+        """The org's first line: its URLs, CA bundle, Connected App and admin's login."""
         info: dict[str, Any] = json.loads(org.read_first_line(ORG_START_TIMEOUT))
         return info
 

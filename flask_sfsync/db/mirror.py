@@ -15,6 +15,7 @@ from .models import MirrorRecordMixin, Models, PullStateMixin, SyncLinkMixin
 
 __all__ = [
     "PULLED_OBJECTS",
+    "SCHEDULE_ROW",
     "MirrorRef",
     "duplicates_of",
     "links_by_sf_id",
@@ -25,6 +26,8 @@ __all__ = [
     "pending_changes",
     "pull_states",
     "read_pull_states",
+    "schedule_note",
+    "set_schedule_note",
     "set_show_in_host",
 ]
 
@@ -183,3 +186,32 @@ def mirror_by_host(
                 MirrorRef(str(sobject), str(sf_id), bool(deleted), bool(converted))
             )
     return out
+
+
+#: The pull-state row whose ``message`` says why the tenant's pulls are further apart than
+#: its interval (the API budget runs low); not an object's state: no sObject's name has
+#: parentheses.
+SCHEDULE_ROW = "(schedule)"
+
+
+def schedule_note(session: SessionLike, models: Models, tenant_id: str) -> str | None:
+    """Why the tenant's next pull is later than its interval (None: it is not); read only."""
+    row = session.get(models.PullState, (tenant_id, SCHEDULE_ROW))
+    return row.message if row is not None else None
+
+
+def set_schedule_note(
+    session: SessionLike, models: Models, tenant_id: str, note: str | None
+) -> None:
+    """Record (or clear, ``None``) the schedule's note; not committed."""
+    model = models.PullState
+    row = session.get(model, (tenant_id, SCHEDULE_ROW))
+    if row is None:
+        if note is None:
+            return
+        row = cast(Any, model)(
+            tenant_id=tenant_id, sobject=SCHEDULE_ROW, show_in_host=False, created=0,
+            updated=0, deleted=0, skipped=0, failed=0,
+        )
+        session.add(row)
+    row.message = note

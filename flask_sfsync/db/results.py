@@ -123,6 +123,8 @@ class OutcomeRecorder:
                 model.tenant_id == self.tenant_id,
                 model.host_id == o.host_id,
                 model.resolved_at.is_(None),
+                # A pull's entry is the pull's to resolve (its record applying), not a push's.
+                model.action != "pull",
             )
         )
         if entry is None:
@@ -162,6 +164,7 @@ class OutcomeRecorder:
                     t.c.tenant_id == self.tenant_id,
                     t.c.resolved_at.is_(None),
                     t.c.host_id.in_(chunk),
+                    t.c.action != "pull",
                 )
                 .values(resolved_at=now)
             )

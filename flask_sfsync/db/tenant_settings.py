@@ -1,17 +1,23 @@
 """A tenant's ``sfsync_settings`` row: what it chose, our fields in its org, the pause.
 
 The pause of a connection (API budget, the org's daily limit, Salesforce not answering) is
-kept here and only here: runs say they are paused, this row says until when and why.
+kept here and only here: runs say they are paused, this row says until when and why. The
+push and the pull record it the same way (:func:`pause_for`), so a pause either of them met
+holds the other too.
+
+``pull_interval``: None is "not set" (``SFSYNC_PULL_INTERVAL`` applies), 0 is "pull only when
+asked" for this tenant (:func:`pull_interval_of`).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 
 import sqlalchemy as sa
 
 from ..host import SessionLike
+from ..salesforce import ConnectionPaused, RequestLimitExceeded
 from ..sync import PushAs
 from .models import DeleteBehaviour, Models, SyncSettingsMixin
 from .types import aware, utcnow
@@ -20,6 +26,10 @@ __all__ = [
     "active_pause",
     "clear_pause",
     "pause_ended",
+    "pause_for",
+    "pause_text",
+    "pull_interval_of",
+    "pulls_overdue",
     "set_pause",
     "settings_for",
     "settings_row",
@@ -62,6 +72,35 @@ def set_pause(row: SyncSettingsMixin, until: datetime, reason: str) -> None:
     row.pause_reason = reason
 
 
+def pause_for(row: SyncSettingsMixin, exc: ConnectionPaused, *, limit_pause: float,
+              now: float) -> datetime:
+    """Record the pause ``exc`` asks for (not committed); until when.
+
+    ``REQUEST_LIMIT_EXCEEDED``: Salesforce blocks calls "until usage for the preceding 24
+    hours drops below the limit" and says nothing about when that is: look again after
+    ``limit_pause`` seconds (``SFSYNC_LIMIT_PAUSE``). Our own budget knows when it frees calls.
+    """
+    resume_at = now + limit_pause if isinstance(exc, RequestLimitExceeded) else exc.resume_at
+    until = datetime.fromtimestamp(resume_at, UTC)
+    set_pause(row, until, pause_text(exc, until))
+    return until
+
+
+def pause_text(exc: ConnectionPaused, until: datetime) -> str:
+    """What the pages say about a pause (the Integrations page and the sync's run)."""
+    when = until.astimezone(UTC).strftime("%H:%M:%S UTC")
+    if isinstance(exc, RequestLimitExceeded):
+        return f"Salesforce's daily API limit for this org is used up; the sync resumes at {when}."
+    return f"Paused to stay within the API budget ({exc}); the sync resumes at {when}."
+
+
+def pull_interval_of(row: SyncSettingsMixin | None, default: int) -> int:
+    """The tenant's seconds between two pulls: its own (0: only when asked), else
+    ``default`` (``SFSYNC_PULL_INTERVAL``). Never negative."""
+    chosen = row.pull_interval if row is not None else None
+    return max(0, default if chosen is None else chosen)
+
+
 def clear_pause(row: SyncSettingsMixin) -> None:
     row.paused_until = None
     row.pause_reason = None
@@ -74,15 +113,19 @@ def pause_ended(session: SessionLike, models: Models, now: datetime) -> list[str
     return list(session.scalars(query))
 
 
-def pulls_overdue(session: SessionLike, models: Models, before: datetime) -> list[str]:
-    """Connected tenants whose next pull was due before ``before`` (or never scheduled): their
-    schedule was lost (Redis flushed, a worker killed between a pull and its next schedule)."""
+def pulls_overdue(
+    session: SessionLike, models: Models, before: datetime, *, default_interval: int
+) -> list[str]:
+    """Connected tenants with scheduled pulls (their interval, else ``default_interval``, is
+    not 0) whose next pull was due before ``before`` (or never scheduled): their schedule was
+    lost (Redis flushed, a worker killed between a pull and its next schedule)."""
     row, conn = models.SyncSettings, models.SalesforceConnection
     query = (
         sa.select(row.tenant_id)
         .join(conn, conn.tenant_id == row.tenant_id)
         .where(
             conn.status == "connected",
+            sa.func.coalesce(row.pull_interval, default_interval) > 0,
             sa.or_(row.next_pull_at.is_(None), row.next_pull_at < before),
         )
     )

@@ -215,7 +215,11 @@ class CompanyAdapter:
     :param domain: the web domain column, or None when the model has none (then nothing is
         matched by domain and :meth:`create` ignores the domain).
     :param contact_attribute: the attribute of the *contact* model holding the company's id
-        (default ``"company_id"``).
+        (default ``"company_id"``), a plain column.
+
+    Pass it as ``SFSync(app, db=db, contact_adapter=..., company_adapter=CompanyAdapter(
+    Company, tenant="team_id"))``: the pull then renames, matches and creates companies and
+    attaches contacts to them (see ``docs/pull.rst``).
     """
 
     def __init__(
@@ -286,6 +290,85 @@ class CompanyAdapter:
             values[self._domain] = domain
         return insert_row(session, self.table, values)
 
+    def key(self, host_id: str) -> Any:
+        """A company id (as the sync keeps it, a string) in the primary key's own type: what
+        the contact's :attr:`contact_attribute` column stores."""
+        return as_type(self._pk, host_id)
+
+    def names_of(
+        self, session: _Session, tenant_id: str, host_ids: Collection[str]
+    ) -> dict[str, str]:
+        """Id -> name of the tenant's companies among ``host_ids`` (a company that is gone,
+        another tenant's, or an id that is no key of the table is left out)."""
+        keys = self._keys(host_ids)
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), IN_CHUNK):
+            query = sa.select(self._pk, self._name).where(
+                self._tenant_filter(tenant_id), self._pk.in_(keys[start : start + IN_CHUNK]))
+            found.update((str(pk), str(name or "")) for pk, name in session.execute(query))
+        return found
+
+    def contact_problem(self, contact_model: type[Any]) -> str | None:
+        """Why :attr:`contact_attribute` cannot hold a company's id on ``contact_model``
+        (None: it can)."""
+        if plain_column(contact_model, self.contact_attribute) is None:
+            return (
+                f"contact_attribute={self.contact_attribute!r}: {contact_model.__name__} has "
+                f"no plain column attribute {self.contact_attribute!r} holding its company's id"
+            )
+        return None
+
+    def of_contacts(
+        self, session: _Session, tenant_id: str, contact_model: type[Any],
+        contact_ids: Collection[str],
+    ) -> dict[str, str]:
+        """Contact id -> id of its company, for the contacts among ``contact_ids`` that have
+        one of the tenant's companies (joined on the company's tenant: a contact pointing at
+        another tenant's company has none here)."""
+        pk, column = self._contact_columns(contact_model)
+        keys = _keys_of(pk, contact_ids)
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), IN_CHUNK):
+            query = (
+                sa.select(pk, column)
+                .join(self.table, self._pk == column)
+                .where(self._tenant_filter(tenant_id), pk.in_(keys[start : start + IN_CHUNK]))
+            )
+            found.update((str(c), str(company)) for c, company in session.execute(query))
+        return found
+
+    def contacts_of(
+        self, session: _Session, tenant_id: str, contact_model: type[Any],
+        company_ids: Collection[str],
+    ) -> dict[str, list[str]]:
+        """Company id -> ids of its contacts (primary-key order), for the tenant's companies
+        among ``company_ids``: whose pushed values a rename changes."""
+        pk, column = self._contact_columns(contact_model)
+        keys = self._keys(company_ids)
+        found: dict[str, list[str]] = {}
+        for start in range(0, len(keys), IN_CHUNK):
+            query = (
+                sa.select(column, pk)
+                .join(self.table, self._pk == column)
+                .where(self._tenant_filter(tenant_id), column.in_(keys[start : start + IN_CHUNK]))
+                .order_by(pk)
+            )
+            for company, contact in session.execute(query):
+                found.setdefault(str(company), []).append(str(contact))
+        return found
+
+    def _contact_columns(self, contact_model: type[Any]) -> tuple[sa.Column[Any], sa.Column[Any]]:
+        problem = self.contact_problem(contact_model)
+        if problem:
+            raise TypeError(problem)
+        column = plain_column(contact_model, self.contact_attribute)
+        assert column is not None
+        mapper = sa.inspect(contact_model)
+        return mapper.primary_key[0], column
+
+    def _keys(self, host_ids: Collection[str]) -> list[Any]:
+        return _keys_of(self._pk, host_ids)
+
     def rename(
         self, session: _Session, tenant_id: str, host_id: str, old: str | None, new: str
     ) -> bool:
@@ -299,3 +382,13 @@ class CompanyAdapter:
 
     def __repr__(self) -> str:
         return f"<CompanyAdapter {self.model.__name__}>"
+
+
+def _keys_of(column: sa.Column[Any], ids: Collection[str]) -> list[Any]:
+    """The values among ``ids`` that can be keys of ``column`` (others name no row)."""
+    keys = []
+    for text in sorted(set(ids)):
+        ok, key = as_key(column, text)
+        if ok:
+            keys.append(key)
+    return keys

@@ -7,18 +7,29 @@
   schedule per tenant however many workers run: see :meth:`.queue.Jobs.enqueue_pull`);
 * ``sfsync:push-lock:<tenant>`` - the tenant's lock (:mod:`.lock`);
 * ``sfsync:api-spend:<tenant>`` and ``sfsync:describe:<org>:<user>:<object>`` - the API budget's
-  spend and the shared describe cache (:mod:`.ledger`).
+  spend and the shared describe cache (:mod:`.ledger`);
+* ``sfsync:api-usage:<tenant>`` - the org's last ``Sforce-Limit-Info`` reading (:mod:`.usage`),
+  which stretches the tenant's pull schedule when the budget runs low.
 """
 
 from __future__ import annotations
 
 from redis import Redis
 
-__all__ = ["LOCK", "MARKER", "MARKER_TTL", "PULL_MARKER", "clear_marker", "set_marker"]
+__all__ = [
+    "API_USAGE",
+    "LOCK",
+    "MARKER",
+    "MARKER_TTL",
+    "PULL_MARKER",
+    "clear_marker",
+    "set_marker",
+]
 
 MARKER = "sfsync:drain-queued:{tenant}"
 LOCK = "sfsync:push-lock:{tenant}"
 PULL_MARKER = "sfsync:pull-queued:{tenant}"
+API_USAGE = "sfsync:api-usage:{tenant}"
 MARKER_TTL = 300
 
 

@@ -27,8 +27,9 @@ from rq.job import Job
 from ..config import Settings
 from ..salesforce import DescribeStore, SpendLedger
 from .keys import PULL_MARKER, clear_marker, set_marker
-from .ledger import RedisDescribeStore, RedisLedger
+from .ledger import RedisDescribeStore
 from .tasks import drain_job, field_setup_job, pull_job
+from .usage import UsageLedger
 
 __all__ = ["Jobs"]
 
@@ -100,24 +101,38 @@ class Jobs:
             return False
         return True
 
-    def enqueue_pull(self, tenant_id: str, *, full: bool = False, delay: float = 0.0) -> bool:
+    def enqueue_pull(
+        self,
+        tenant_id: str,
+        *,
+        full: bool = False,
+        delay: float = 0.0,
+        retry: list[str] | None = None,
+    ) -> bool:
         """Pull the tenant's Salesforce changes now (or in ``delay`` seconds, through RQ's
         scheduler, which one worker at a time runs). One pull per tenant is queued or
         scheduled at a time (a ``SET NX`` marker): however many workers, sweeps or clicks
-        ask, the schedule fires once. ``full`` (Pull now) always enqueues. Never raises."""
+        ask, the schedule fires once. ``full`` (Pull now) always enqueues.
+
+        ``retry``: pull only these Salesforce ids again (the error log's Retry); always
+        enqueued, beside the schedule, which it neither counts in nor moves. Never raises."""
+        options: dict[str, Any] = {
+            "job_timeout": self.settings.push_job_timeout, "result_ttl": RESULT_TTL,
+            "failure_ttl": FAILURE_TTL,
+            # Explicit args and kwargs: RQ takes a ``retry=`` keyword as its own Retry policy.
+            "args": (tenant_id, full),
+            "kwargs": {} if retry is None else {"retry": list(retry)},
+        }
         key = PULL_MARKER.format(tenant=tenant_id)
         try:
-            if not self.redis.set(key, "1", nx=True, ex=int(delay) + 300) and not full:
-                return True
-            options: dict[str, Any] = {
-                "job_timeout": self.settings.push_job_timeout, "result_ttl": RESULT_TTL,
-                "failure_ttl": FAILURE_TTL,
-            }
+            # A retry is not the schedule: it neither sets nor minds the marker.
+            marked = retry is not None or self.redis.set(key, "1", nx=True, ex=int(delay) + 300)
+            if not marked and not full:
+                return True  # the tenant's next pull is queued or scheduled already
             if delay > 0:
-                self.queue.enqueue_in(timedelta(seconds=delay), pull_job, tenant_id, full,
-                                      **options)
+                self.queue.enqueue_in(timedelta(seconds=delay), pull_job, **options)
             else:
-                self.queue.enqueue(pull_job, tenant_id, full, **options)
+                self.queue.enqueue(pull_job, **options)
         except RedisError as exc:
             log.warning("could not enqueue the pull of tenant %s: %s", tenant_id, exc)
             return False
@@ -133,7 +148,9 @@ class Jobs:
         return True
 
     def spend_ledger(self, tenant_id: str) -> SpendLedger:
-        return RedisLedger(self.redis, tenant_id)
+        """The tenant's API spend, and the org's last usage reading (the pull's schedule
+        reads it: :mod:`.usage`)."""
+        return UsageLedger(self.redis, tenant_id)
 
     def describe_store(self) -> DescribeStore:
         return RedisDescribeStore(self.redis)

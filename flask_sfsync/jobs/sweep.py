@@ -9,7 +9,8 @@ without persistence, a worker killed mid-push. :func:`sweep` finds, for every te
 * connections whose pause has ended;
 
 and enqueues a drain for each; and a pull for every connected tenant whose pull schedule was
-lost (its next pull overdue by more than ``SFSYNC_SWEEP_AGE`` seconds). The worker runs it
+lost (its next pull overdue by more than ``SFSYNC_SWEEP_AGE`` seconds), unless the tenant's
+interval is 0 (pulls only when asked). The worker runs it
 every ``SFSYNC_SWEEP_INTERVAL`` seconds (:mod:`.worker`); ``flask sfsync sweep --every 30``
 runs it beside workers of another kind.
 Two sweeps at once only enqueue a drain twice, which the per-tenant lock makes harmless.
@@ -57,7 +58,9 @@ def sweep() -> list[str]:
             woken.append(tenant_id)
     if woken:
         log.info("sweep enqueued the pushes of %s", ", ".join(woken))
-    if state.settings.pull_interval > 0:  # 0: pulls only when asked (Pull now, the CLI)
-        for tenant_id in tenant_settings.pulls_overdue(session, models, older_than):
-            state.jobs.enqueue_pull(tenant_id)  # one per tenant: the marker says if one waits
+    # Tenants whose interval (theirs, else SFSYNC_PULL_INTERVAL) is 0 pull only when asked.
+    overdue = tenant_settings.pulls_overdue(session, models, older_than,
+                                            default_interval=state.settings.pull_interval)
+    for tenant_id in overdue:
+        state.jobs.enqueue_pull(tenant_id)  # one per tenant: the marker says if one waits
     return woken

@@ -10,7 +10,9 @@ rolling 24-hour window:
 
 The spend record lives behind :class:`SpendLedger` so every worker of a connection shares it
 (the Flask layer backs it with Redis or its database; :class:`MemoryLedger` is for one
-process and for tests).
+process and for tests). A ledger that is also a :class:`UsageStore` keeps the org's last
+``Sforce-Limit-Info`` reading too, for what runs after the job (the pull's schedule stretches
+when the budget runs low: :mod:`flask_sfsync.sync.pull.schedule`).
 """
 
 from __future__ import annotations
@@ -19,14 +21,16 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from .errors import BudgetExhausted
 from .limits import ApiUsage
 
-__all__ = ["DAY", "ApiBudget", "MemoryLedger", "SpendLedger"]
+__all__ = ["DAY", "ORG_CEILING", "ApiBudget", "MemoryLedger", "SpendLedger", "UsageStore"]
 
 DAY = 24 * 3600.0
+#: The org's total (everyone's calls) is never pushed past this fraction of its daily maximum.
+ORG_CEILING = 0.9
 _BUCKET = 60  # seconds; per-minute buckets keep a day of history to at most 1,440 entries
 
 
@@ -42,6 +46,15 @@ class SpendLedger(Protocol):
         (i.e. the time of the call that frees them, plus one day is the caller's job);
         None when fewer than ``calls`` were made."""
         ...
+
+
+@runtime_checkable
+class UsageStore(Protocol):
+    """A ledger that also keeps the org's last usage reading (shared by every worker)."""
+
+    def save_usage(self, usage: ApiUsage) -> None: ...
+
+    def last_usage(self) -> ApiUsage | None: ...
 
 
 class MemoryLedger:
@@ -80,7 +93,7 @@ class ApiBudget:
         self,
         share: float = 0.5,
         *,
-        org_ceiling: float = 0.9,
+        org_ceiling: float = ORG_CEILING,
         ledger: SpendLedger | None = None,
         clock: Callable[[], float] = time.time,
         recheck_after: float = 15 * 60.0,
@@ -94,6 +107,7 @@ class ApiBudget:
         self.share = share
         self.org_ceiling = org_ceiling
         self.ledger: SpendLedger = ledger if ledger is not None else MemoryLedger()
+        self._usage_store = self.ledger if isinstance(self.ledger, UsageStore) else None
         self.clock = clock
         self.recheck_after = recheck_after
         self.usage: ApiUsage | None = None
@@ -117,6 +131,8 @@ class ApiBudget:
             self._settle(1)
         if usage is not None:
             self.usage = replace(usage, observed_at=now)
+            if self._usage_store is not None:
+                self._usage_store.save_usage(self.usage)
 
     # -- asked before calls ------------------------------------------------------------
     @property

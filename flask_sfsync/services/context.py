@@ -16,7 +16,7 @@ from flask_sqlalchemy import SQLAlchemy
 from ..config import Settings
 from ..db import tenant_settings
 from ..db.models import ConnectionStatus, Models, SalesforceConnectionMixin, SyncSettingsMixin
-from ..host import ContactAdapter, SessionLike
+from ..host import CompanyAdapter, ContactAdapter, SessionLike
 from ..salesforce import DescribeCache, ReconnectNeeded, SalesforceApi
 from ..state import SFSyncState, get_state
 from ..sync import OwnerDirectory, PushAs, PushSettings, default_directory
@@ -54,6 +54,11 @@ class SyncContext:
     @property
     def adapter(self) -> ContactAdapter:
         return self.state.contact_adapter()
+
+    @property
+    def companies(self) -> CompanyAdapter | None:
+        """The host's companies (None: the host gave no company adapter)."""
+        return self.state.companies
 
     @property
     def push(self) -> PushSettings:

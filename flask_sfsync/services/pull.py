@@ -20,6 +20,9 @@ Per record:
 * not linked: our external ID, else the email finds the host contact (a Contact wins over a
   Lead; a second record for a linked contact is a potential duplicate, never merged); with
   "Show Salesforce records" on, a record that matches nothing creates a host contact.
+
+With a company adapter (``SFSync(company_adapter=...)``), Accounts become host companies and
+each contact's company is merged too, in the same write (:mod:`.pull_companies`).
 """
 
 from __future__ import annotations
@@ -50,6 +53,13 @@ from ..sync.pull import (
 from ..sync.pull.reader import start_of
 from ..sync.push.plan import OrgSchema, draft
 from .context import SyncContext, open_context
+from .pull_companies import (
+    CompanyStep,
+    Converted,
+    PullCompanies,
+    carried_company,
+    with_company,
+)
 
 __all__ = ["PullCounts", "pull_locked"]
 
@@ -102,6 +112,8 @@ class _Pull:
         self.lookback = dt.timedelta(seconds=ctx.settings.pull_lookback)
         self.prefix = f"{ctx.tenant_id}-"
         self._schema: OrgSchema | None = None
+        self._companies = None if ctx.companies is None else PullCompanies(
+            ctx, ctx.companies, self._fingerprint)
 
     def run(self) -> dict[str, dict[str, int]]:
         states = mirror.pull_states(self.session, self.models, self.tenant_id)
@@ -143,6 +155,12 @@ class _Pull:
         fresh = [r for r in records if self.full or r.id not in rows
                  or rows[r.id].system_modstamp != r.stamp]
         page = _Page(rows, {})
+        hosts: dict[str, str] = {}
+        if fresh and state.sobject == "Account" and self._companies is not None:
+            hosts, made = self._companies.accounts(fresh, rows, show=state.show_in_host)
+            tally.created += made.created
+            tally.updated += made.renamed
+            tally.skipped += made.skipped
         if fresh and state.sobject != "Account":
             targets = {r.id for r in fresh} | {t for r in fresh for t in (
                 r.master_record_id, r.converted_contact_id) if t}
@@ -151,7 +169,9 @@ class _Pull:
             self._records(state, fresh, page, tally)
             record_history(self.session, self.models, page.history)
         for r in fresh:
-            self._mirror(rows, r)
+            row = self._mirror(rows, r)
+            if r.id in hosts:
+                row.host_id = hosts[r.id]  # the host company this Account is
         last = max(r.watermark for r in records)
         mark = _mark(state)
         if mark is None or last > mark:
@@ -162,6 +182,7 @@ class _Pull:
     def _records(self, state: PullStateMixin, fresh: Sequence[PulledRecord], page: _Page,
                  tally: PullCounts) -> None:
         live = [r for r in fresh if not r.is_deleted and not r.is_converted]
+        converted: list[Converted] = []
         for r in fresh:
             if r.merged:
                 self._move(page, r, r.sobject, cast(str, r.master_record_id), "merged")
@@ -170,8 +191,13 @@ class _Pull:
                 self._unlink(page, r)
                 tally.deleted += 1
             elif r.is_converted and r.converted_contact_id:
+                converted.append((r, [(link, link.agreed)
+                                      for link in page.links.get(r.id, [])]))
                 self._move(page, r, "Contact", r.converted_contact_id, "converted")
                 tally.updated += 1
+        if self._companies is not None:
+            for r, host_id in self._companies.converted(converted):
+                page.history.append(self._history(host_id, r, "update", "Pulled: company"))
         self._live(state, live, page, tally)
 
     def _move(self, page: _Page, r: PulledRecord, sobject: str, target: str, what: str) -> None:
@@ -207,6 +233,8 @@ class _Pull:
         contact_emails = mirror.live_contact_emails(
             self.session, self.models, self.tenant_id,
             [r.email for r in unlinked if r.sobject == "Lead" and r.email])
+        if self._companies is not None:
+            self._companies.prepare(live)
         for r in live:
             host_id = linked.get(r.id) or found.get(r.id)
             if host_id is not None and host_id not in contacts:
@@ -251,10 +279,13 @@ class _Pull:
 
     def _link(self, link: SyncLinkMixin | None, host_id: str, r: PulledRecord,
               page: _Page) -> SyncLinkMixin:
+        carried = None
         if link is None:
             link = cast(Any, self.models.SyncLink)(tenant_id=self.tenant_id, host_id=host_id)
             self.session.add(link)
-        link.sobject, link.sf_id, link.fingerprint, link.agreed = r.sobject, r.id, None, None
+        elif self._companies is not None:
+            carried = carried_company(link.sobject, r.sobject, link.agreed)
+        link.sobject, link.sf_id, link.fingerprint, link.agreed = r.sobject, r.id, None, carried
         page.links.setdefault(r.id, []).append(link)
         page.history.append(self._history(host_id, r, "linked", "Matched by email"))
         page.pulled.append((r.sobject, r.id, host_id, "linked"))
@@ -268,7 +299,11 @@ class _Pull:
             writable=self.adapter.writable_keys,
         )
         link.agreed = merge.agreed
-        if not merge.to_host:
+        company = self._company_step(r, contact, link.agreed, waiting)
+        if company is not None:
+            link.agreed = {**merge.agreed, **company.agreed}
+        attach = company.attach if company is not None else None
+        if not merge.to_host and attach is None:
             tally.skipped += 1
             return
         problems = self.adapter.value_problems(merge.to_host)
@@ -277,15 +312,20 @@ class _Pull:
             return
         host = cast(Mapping[str, Any], contact)
         changes = {k: (host.get(k), v) for k, v in merge.to_host.items()}
+        after = cast(HostContact, {**contact, **merge.to_host})
+        extra: dict[str, Any] = {}
+        if attach is not None and self._companies is not None:
+            extra = self._companies.extra(self._companies.resolve(attach))
+            after = with_company(after, attach.name)
         before = self._fingerprint(contact, link)
-        if not self.adapter.update_pulled(self.session, self.tenant_id, link.host_id, changes):
+        if not self.adapter.update_pulled(self.session, self.tenant_id, link.host_id, changes,
+                                          extra=extra):
             tally.skipped += 1  # the host changed it meanwhile: its newer value stays
             return
-        after = cast(HostContact, {**contact, **merge.to_host})
         if waiting is None and link.fingerprint in (None, before):
             link.fingerprint = self._fingerprint(after, link)
         tally.updated += 1
-        fields = ", ".join(sorted(merge.to_host))
+        fields = ", ".join(sorted([*merge.to_host, *(["company"] if extra else [])]))
         page.history.append(self._history(link.host_id, r, "update", f"Pulled: {fields}"))
         page.pulled.append((r.sobject, r.id, link.host_id, "updated"))
 
@@ -296,13 +336,20 @@ class _Pull:
         if problems:
             self._refused(r, None, problems, tally)
             return
-        host_id = self.adapter.create_pulled(self.session, self.tenant_id, values)
+        company = self._company_step(r, {}, None, None)
+        extra: dict[str, Any] = {}
+        if company is not None and company.attach is not None and self._companies is not None:
+            extra = self._companies.extra(self._companies.resolve(company.attach))
+        host_id = self.adapter.create_pulled(self.session, self.tenant_id, values, extra=extra)
         contact = cast(HostContact, {"id": host_id, **{k: v for k, v in values.items()
                                                        if v is not None}})
+        if extra and company is not None and company.attach is not None:
+            contact = with_company(contact, company.attach.name)
+        agreed = {name: r.values.get(name) for name in TWO_WAY[r.sobject].values()
+                  if name in r.values}
         link = cast(Any, self.models.SyncLink)(
             tenant_id=self.tenant_id, host_id=host_id, sobject=r.sobject, sf_id=r.id,
-            agreed={name: r.values.get(name) for name in TWO_WAY[r.sobject].values()
-                    if name in r.values},
+            agreed={**agreed, **(company.agreed if company is not None else {})},
         )
         link.fingerprint = self._fingerprint(contact, link)
         self.session.add(link)
@@ -326,6 +373,14 @@ class _Pull:
         tally.failed += 1
 
     # -- helpers ------------------------------------------------------------------------------
+
+    def _company_step(self, r: PulledRecord, contact: Mapping[str, Any],
+                      agreed: Mapping[str, Any] | None,
+                      waiting: dt.datetime | None) -> CompanyStep | None:
+        """The record's company (None: no company adapter, or its side was not read)."""
+        if self._companies is None:
+            return None
+        return self._companies.step(r, contact, agreed, waiting)
 
     def _fingerprint(self, contact: HostContact, link: SyncLinkMixin) -> str | None:
         """What the push would compare for ``contact``: equal means nothing to send."""

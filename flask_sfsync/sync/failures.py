@@ -88,7 +88,7 @@ _LABELS = {
 _DESCRIPTIONS = {
     Category.DUPLICATES: "Salesforce already has a record that looks like the same person: "
                          "link each contact to it, or push it anyway.",
-    Category.FIELD_VALUES: "A value Salesforce cannot store: too long, malformed, missing or "
+    Category.FIELD_VALUES: "A value one side cannot store: too long, malformed, missing or "
                            "not one of the allowed choices.",
     Category.VALIDATION: "A rule or an automation (flow, trigger, approval) in your Salesforce "
                          "org refused the record.",
@@ -142,6 +142,13 @@ CATALOGUE: Mapping[str, FailureKind] = {
         "The {field} is too long for Salesforce: its {sobject} field holds at most {max} "
         "characters.",
         "Shorten the {field} to {max} characters (it has {length}), " + _RETRY,
+    ),
+    "HOST_REFUSED_VALUE": FailureKind(
+        Category.FIELD_VALUES,
+        "The {field} pulled from the Salesforce {sobject} cannot be stored in this app: "
+        "{message}",
+        "Shorten or fill in the {field} in Salesforce (or have this app's column widened), "
+        + _RETRY,
     ),
     "INVALID_EMAIL_ADDRESS": FailureKind(
         Category.FIELD_VALUES,

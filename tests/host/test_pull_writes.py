@@ -1,8 +1,8 @@
 """The host-write half of the host contract: what a Salesforce -> host pull stores.
 
 Compare-and-set updates, inserts with the tenant and column defaults, lookups by email,
-domain and name, all tenant-scoped and written with Core so that nothing is queued to be
-pushed back (run on the demo host's models and database).
+domain and name, companies' names and contacts, all tenant-scoped and written with Core so
+that nothing is queued to be pushed back (run on the demo host's models and database).
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
 
+from flask_sfsync import ConfigurationError, SFSync
 from flask_sfsync.db.tenant_settings import settings_row
 from flask_sfsync.host import CompanyAdapter, ContactAdapter
 from flask_sfsync.state import get_state
@@ -212,3 +214,47 @@ def test_company_adapter(app: Flask, world: World) -> None:
 
     with pytest.raises(TypeError, match="no plain column attribute 'web'"):
         CompanyAdapter(Company, tenant="team_id", domain="web")
+
+
+def test_company_adapter_reads_names_and_the_contacts_companies(app: Flask, world: World) -> None:
+    companies = CompanyAdapter(Company, tenant="team_id")
+    team, acme = str(world.team_id), str(world.company_id)
+    other = str(world.other_company_id)
+    with app.app_context():
+        # Tenant-scoped: another tenant's company, a gone one and a non-key are left out.
+        assert companies.names_of(db.session, team, [acme, other, "99999", "x'"]) == {
+            acme: "Acme Robotics"}
+        assert companies.names_of(db.session, team, []) == {}
+        assert companies.key(acme) == world.company_id  # the key column's own type
+
+        ada, hidden = str(world.contact_id), str(world.other_contact_id)
+        assert companies.of_contacts(db.session, team, Contact, [ada, hidden, "x"]) == {
+            ada: acme}
+        assert companies.contacts_of(db.session, team, Contact, [acme, other]) == {
+            acme: [ada]}
+        assert companies.contacts_of(db.session, str(world.other_team_id), Contact,
+                                     [acme, other]) == {other: [hidden]}
+
+        assert companies.contact_problem(Contact) is None
+        wrong = CompanyAdapter(Company, tenant="team_id", contact_attribute="company")
+        assert "no plain column attribute 'company'" in str(wrong.contact_problem(Contact))
+        with pytest.raises(TypeError, match="company"):
+            wrong.of_contacts(db.session, team, Contact, [ada])
+
+
+def test_the_demo_wires_its_companies_and_sfsync_checks_them(app: Flask) -> None:
+    state = get_state(app)
+    assert isinstance(state.companies, CompanyAdapter) and state.companies.model is Company
+
+    def configured(**adapters: object) -> None:
+        other = Flask("other")
+        other.config.update(SFSYNC_ENCRYPTION_KEY="k", SFSYNC_CLIENT_ID="c",
+                            SFSYNC_CLIENT_SECRET="s", SQLALCHEMY_DATABASE_URI="sqlite://")
+        SFSync(other, db=SQLAlchemy(other), **adapters)  # type: ignore[arg-type]
+
+    with pytest.raises(ConfigurationError, match="needs contact_adapter"):
+        configured(company_adapter=CompanyAdapter(Company, tenant="team_id"))
+    with pytest.raises(ConfigurationError, match="contact_attribute='owner'"):
+        configured(contact_adapter=ContactAdapter(Contact, tenant="team_id"),
+                   company_adapter=CompanyAdapter(Company, tenant="team_id",
+                                                  contact_attribute="owner"))

@@ -18,7 +18,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from flask_sfsync import SFSync
-from flask_sfsync.host import ContactAdapter
+from flask_sfsync.host import CompanyAdapter, ContactAdapter
 
 CONFIG_ENV = "SFSYNC_TEST_APP_CONFIG"
 STAGES = ("New", "Contacted", "Qualified", "Customer", "Lost")
@@ -52,6 +52,7 @@ def create_app(config: dict[str, Any] | None = None, *, create: bool = False) ->
         id: Mapped[int] = mapped_column(primary_key=True)
         team: Mapped[str] = mapped_column(sa.String(40))
         name: Mapped[str] = mapped_column(sa.String(200))
+        domain: Mapped[str | None] = mapped_column(sa.String(200))
         contacts: Mapped[list[Contact]] = relationship(back_populates="company")
 
     class Contact(db.Model):  # type: ignore[name-defined,misc]
@@ -98,6 +99,9 @@ def create_app(config: dict[str, Any] | None = None, *, create: bool = False) ->
             extra_fields=config.get("EXTRA_FIELDS") or {},
             load_options=[selectinload(Contact.company)],
         ),
+        # The pull's companies (config NO_COMPANIES: a host without a company adapter).
+        company_adapter=None if config.get("NO_COMPANIES") else CompanyAdapter(
+            Company, tenant="team", domain="domain"),
     )
 
     @app.route("/test-login/<int:user_id>")

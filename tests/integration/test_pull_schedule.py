@@ -132,3 +132,47 @@ def test_a_paused_connection_is_not_pulled_until_its_pause_ends(env: Env) -> Non
         assert len(state.jobs.queue.scheduled_job_registry.get_job_ids()) == 1
         state.db.session.remove()
     assert env.org.org.api_usage == calls  # no call to Salesforce
+
+
+def test_a_retry_pull_is_queued_beside_the_schedule_and_leaves_it(env: Env) -> None:
+    env.save_settings()
+    with env.app.app_context():
+        jobs = env.app.extensions["sfsync"].jobs
+        marker = PULL_MARKER.format(tenant="acme")
+        assert jobs.enqueue_pull("acme", delay=60)  # the schedule
+        assert jobs.enqueue_pull("acme", delay=60)  # asked again: the marker says one waits
+        assert len(jobs.queue.scheduled_job_registry.get_job_ids()) == 1
+        ttl = jobs.redis.ttl(marker)
+        # Two retries while the schedule waits: both queued, the marker left as it was.
+        assert jobs.enqueue_pull("acme", retry=["00Q000000000001AAA"])
+        assert jobs.enqueue_pull("acme", retry=["00Q000000000002AAA"])
+        queued = [j for j in jobs.queue.jobs if j.func_name.endswith("pull_job")]
+        assert [j.kwargs for j in queued] == [{"retry": ["00Q000000000001AAA"]},
+                                              {"retry": ["00Q000000000002AAA"]}]
+        assert all(j.retries_left is None for j in queued)  # not taken as RQ's own Retry
+        assert len(jobs.queue.scheduled_job_registry.get_job_ids()) == 1
+        assert 0 < jobs.redis.ttl(marker) <= ttl
+
+
+def test_a_retry_that_meets_a_pause_waits_for_it_and_leaves_the_schedule(env: Env) -> None:
+    env.save_settings()
+    calls = env.org.org.api_usage
+    with env.app.app_context():
+        state = env.app.extensions["sfsync"]
+        jobs = state.jobs
+        marker = PULL_MARKER.format(tenant="acme")
+        assert jobs.enqueue_pull("acme", delay=600)  # the schedule
+        row = tenant_settings.settings_for(state.db.session, state.models, "acme")
+        assert row is not None
+        tenant_settings.set_pause(row, datetime.now(UTC) + timedelta(seconds=60),
+                                  "Paused to stay within the API budget")
+        state.db.session.commit()
+        result = pull_job("acme", retry=["00Q000000000001AAA"])
+        assert (result["pulled"], result["reason"]) == (False, "paused")
+        assert jobs.redis.exists(marker)  # the schedule's marker stays
+        registry = jobs.queue.scheduled_job_registry
+        waiting = [jobs.queue.fetch_job(i) for i in registry.get_job_ids()]
+        assert sorted(str(j.kwargs) for j in waiting if j is not None) == [
+            "{'retry': ['00Q000000000001AAA']}", "{}"]
+        state.db.session.remove()
+    assert env.org.org.api_usage == calls

@@ -18,6 +18,9 @@ _SYSTEM = frozenset({
     "ConvertedAccountId",
 })
 
+# The field holding the company's name as text, per object.
+_COMPANY_TEXT = {"Lead": "Company", "Account": "Name"}
+
 
 @dataclass(frozen=True)
 class PulledRecord:
@@ -43,6 +46,13 @@ class PulledRecord:
     def email(self) -> str | None:
         value = self.values.get("Email")
         return str(value).strip().lower() or None if value else None
+
+    @property
+    def company_name(self) -> str | None:
+        """The company this record names as text: a Lead's Company, an Account's Name (a
+        Contact's company is its Account: :attr:`account_id`); blank is None."""
+        value = self.values.get(_COMPANY_TEXT.get(self.sobject, ""))
+        return str(value).strip() or None if value else None
 
     @property
     def merged(self) -> bool:

@@ -58,6 +58,9 @@ SYNC_DEFAULTS: Final[Mapping[str, Any]] = {
     # The longest a tenant's pull interval is stretched to as the API budget runs out
     # (seconds; from half the budget used on, reached at 95%; a longer interval stays).
     "SFSYNC_PULL_STRETCH_MAX": 900,
+    # A first pull or a resync of more records than this reads them with one Bulk API 2.0
+    # query job (about 4 calls) instead of REST pages of 2,000 (one call each); 0: never.
+    "SFSYNC_PULL_BULK_THRESHOLD": 10000,
 }
 
 #: Defaults applied with ``app.config.setdefault``; the host's own values always win.
@@ -175,6 +178,7 @@ class Settings:
     pull_interval: int
     pull_lookback: float
     pull_stretch_max: float
+    pull_bulk_threshold: int
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:

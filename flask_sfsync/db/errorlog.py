@@ -9,7 +9,7 @@ an existing Salesforce record) and their history rows.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -224,3 +224,49 @@ def record_history(session: SessionLike, models: Models, rows: Sequence[dict[str
             sa.insert(table_of(models.SyncHistory)),
             [{"created_at": now, **row} for row in rows],
         )
+
+
+def has_open_pull_entries(session: SessionLike, models: Models, tenant_id: str) -> bool:
+    """Whether any pull failure of the tenant is open (a pull then resolves what applies)."""
+    error = models.SyncError
+    return session.scalar(sa.select(sa.exists().where(
+        error.tenant_id == tenant_id, error.action == "pull", error.resolved_at.is_(None)
+    ))) is True
+
+
+def resolve_pull_entries(
+    session: SessionLike, models: Models, tenant_id: str, sf_ids: Sequence[str], when: Any
+) -> None:
+    """The open pull entries of these records are resolved (they applied). Not committed."""
+    t = table_of(models.SyncError)
+    for start in range(0, len(sf_ids), 500):
+        session.execute(t.update().where(
+            t.c.tenant_id == tenant_id, t.c.action == "pull", t.c.resolved_at.is_(None),
+            t.c.sf_id.in_(sf_ids[start:start + 500]),
+        ).values(resolved_at=when))
+
+
+def record_pull_failure(
+    session: SessionLike, models: Models, tenant_id: str, *, host_id: str, sobject: str,
+    sf_id: str, code: str, message: str, fields: str, run_id: int | None,
+) -> SyncErrorMixin:
+    """The record's one open pull entry, created or updated (attempts counted). Not
+    committed."""
+    error = models.SyncError
+    now = utcnow()
+    entry = session.scalar(sa.select(error).where(
+        error.tenant_id == tenant_id, error.action == "pull", error.sf_id == sf_id,
+        error.resolved_at.is_(None)))
+    if entry is None:
+        entry = cast(Any, error)(tenant_id=tenant_id, action="pull", sf_id=sf_id,
+                                 created_at=now, attempts=0)
+        session.add(entry)
+    entry.host_id = host_id
+    entry.sobject = sobject
+    entry.error_code = code
+    entry.message = message
+    entry.fields = fields[:255]
+    entry.run_id = run_id
+    entry.attempts = (entry.attempts or 0) + 1
+    entry.last_seen_at = now
+    return entry

@@ -215,3 +215,10 @@ def set_schedule_note(
         )
         session.add(row)
     row.message = note
+
+
+def live_sf_ids(session: SessionLike, models: Models, tenant_id: str, sobject: str) -> set[str]:
+    """The Salesforce ids of the tenant's mirror rows of ``sobject`` not known as deleted."""
+    row = models.MirrorRecord
+    return set(session.scalars(sa.select(row.sf_id).where(
+        row.tenant_id == tenant_id, row.sobject == sobject, row.is_deleted.is_(False))))

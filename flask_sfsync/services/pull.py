@@ -29,30 +29,40 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from .. import signals
-from ..db import mirror
+from ..db import errorlog, mirror, runs
 from ..db.errorlog import record_history
-from ..db.models import MirrorRecordMixin, PullStateMixin, SyncLinkMixin
+from ..db.models import MirrorRecordMixin, PullStateMixin, RunKind, SyncLinkMixin, SyncRunMixin
 from ..db.types import utcnow
+from ..salesforce import ConnectionPaused
 from ..sync import EXTERNAL_ID_FIELD, HostContact, Link
 from ..sync.pull import (
     TWO_WAY,
+    Coverage,
+    DeletedWindow,
     ObjectSpec,
+    Page,
     PulledRecord,
+    ReplicationWindowLost,
     Watermark,
+    count_since,
     merge_fields,
     poll,
     pulled,
+    read_bulk,
     read_since,
     spec_for,
+    use_bulk,
 )
-from ..sync.pull.reader import start_of
+from ..sync.pull.reader import PAGE_SIZE, asked_at, read_ids, start_of
 from ..sync.push.plan import OrgSchema, draft
+from . import pulled_delete
 from .context import SyncContext, open_context
+from .failures import sobject_of_id
 from .pull_companies import (
     CompanyStep,
     Converted,
@@ -90,21 +100,28 @@ class _Page:
     links: dict[str, list[SyncLinkMixin]]
     history: list[dict[str, Any]] = field(default_factory=list)
     pulled: list[tuple[str, str, str, str]] = field(default_factory=list)
+    #: Records whose values the host refused (their error-log entries stay open).
+    refused: set[str] = field(default_factory=set)
 
 
-def pull_locked(tenant_id: str, *, full: bool = False) -> dict[str, dict[str, int]]:
-    """Pull the tenant's changes (``full``: every record again); the counts per object."""
+def pull_locked(
+    tenant_id: str, *, full: bool = False, retry: Sequence[str] | None = None
+) -> dict[str, dict[str, int]]:
+    """Pull the tenant's changes (``full``: every record again; ``retry``: only these
+    records, read by Id and applied again); the counts per object."""
     ctx = open_context(tenant_id)
     try:
-        return _Pull(ctx, full=full).run()
+        return _Pull(ctx, full=full, retry=retry).run()
     finally:
         ctx.close()
 
 
 class _Pull:
-    def __init__(self, ctx: SyncContext, *, full: bool) -> None:
+    def __init__(self, ctx: SyncContext, *, full: bool,
+                 retry: Sequence[str] | None = None) -> None:
         self.ctx = ctx
         self.full = full
+        self.retry = sorted(set(retry or ()))
         self.session = ctx.session
         self.models = ctx.models
         self.tenant_id = ctx.tenant_id
@@ -114,29 +131,175 @@ class _Pull:
         self._schema: OrgSchema | None = None
         self._companies = None if ctx.companies is None else PullCompanies(
             ctx, ctx.companies, self._fingerprint)
+        self._run: SyncRunMixin | None = None
+        self._read = 0
+        self._totals = PullCounts()
+        self._open_errors = False
 
     def run(self) -> dict[str, dict[str, int]]:
         states = mirror.pull_states(self.session, self.models, self.tenant_id)
+        kind = RunKind.FULL if self.full else RunKind.RETRY if self.retry else RunKind.AUTO
+        if kind != RunKind.AUTO:
+            # A scheduled pull (every minute) is a run in History only when it changed
+            # something (see :meth:`_end`); Pull now and Retry are runs from the start.
+            self._run = runs.new_pull_run(self.session, self.models, self.tenant_id, kind)
+        self._open_errors = errorlog.has_open_pull_entries(self.session, self.models,
+                                                           self.tenant_id)
         self.session.commit()
         signals.send(signals.pull_started, tenant_id=self.tenant_id, full=self.full)
+        try:
+            counts = self._retried(states) if self.retry else self._objects(states)
+        except ConnectionPaused as exc:
+            paused = str(exc)
+            self._end(lambda run: runs.pause(run, paused))
+            raise
+        except Exception as exc:
+            stopped = f"The pull stopped: {exc}"[:1000]
+            self._end(lambda run: runs.stop(run, stopped))
+            raise
+        if self._run is None and any(c["created"] + c["updated"] + c["deleted"]
+                                     for c in counts.values()):
+            self._run = runs.new_pull_run(self.session, self.models, self.tenant_id,
+                                          RunKind.AUTO)
+            runs.record_pull_progress(self._run, self._read, self._totals.as_dict())
+        self._end(runs.finish)
+        signals.send(signals.pull_finished, tenant_id=self.tenant_id, counts=counts)
+        return counts
+
+    def _end(self, how: Callable[[SyncRunMixin], None]) -> None:
+        """The run's end, in its own transaction (what failed was rolled back)."""
+        self.session.rollback()
+        if self._run is not None:
+            how(self._run)
+            self.session.commit()
+
+    def _objects(self, states: Mapping[str, PullStateMixin]) -> dict[str, dict[str, int]]:
         specs = [self._spec(o) for o in mirror.PULLED_OBJECTS]
-        starts = {o: None if self.full else start_of(_mark(states[o]), self.lookback)
-                  for o in mirror.PULLED_OBJECTS}
+        starts = {o: self._start(states[o]) for o in mirror.PULLED_OBJECTS}
+        firsts = poll(self.ctx.api, specs, starts, deleted_windows=self._deleted_windows(
+            states, starts))
         counts: dict[str, dict[str, int]] = {}
-        firsts = poll(self.ctx.api, specs, starts)
-        for spec, first in zip(specs, firsts, strict=True):
-            tally = PullCounts()
-            for page in read_since(self.ctx.api, spec, starts[spec.sobject], first=first):
-                records = [pulled(spec.sobject, raw) for raw in page.records]
-                self._apply(states[spec.sobject], records, tally)
+        for spec, polled in zip(specs, firsts, strict=True):
+            first: Page | None = polled
             state = states[spec.sobject]
+            tally = PullCounts()
+            lost = polled.deleted if isinstance(polled.deleted, ReplicationWindowLost) else None
+            if lost is not None:
+                # Deletions in the window can no longer be told: read every record again.
+                log.warning("pull of tenant %s: %s; a full resync of %s follows",
+                            self.tenant_id, lost, spec.sobject)
+                state.message = (f"{lost.message} Every {spec.sobject} was read again "
+                                 "(a full resync) so that no deletion is missed.")
+            whole = self.full or lost is not None or starts[spec.sobject] is None
+            start = None if whole else starts[spec.sobject]
+            if whole and lost is not None:
+                first = None  # the poll's page was from the old start
+            seen: set[str] | None = set() if (self.full or lost is not None) else None
+            self._read_object(state, spec, start, first, tally, seen,
+                              force=self.full or lost is not None)
+            if seen is not None:
+                self._gone(state, mirror.live_sf_ids(self.session, self.models,
+                                                     self.tenant_id, spec.sobject) - seen,
+                           tally, "no longer in Salesforce")
+            if isinstance(polled.deleted, DeletedWindow):
+                window = polled.deleted
+                if window.ids:
+                    self._gone(state, set(window.ids) & mirror.live_sf_ids(
+                        self.session, self.models, self.tenant_id, spec.sobject),
+                        tally, "deleted in Salesforce")
+                state.deletes_checked_until = window.latest_covered
+            elif (whole and state.deletes_checked_until is None) or lost is not None:
+                # Everything live was just read: deletions are known up to that read.
+                state.deletes_checked_until = asked_at(self.ctx.api) or utcnow()
+            if lost is None and state.message and "full resync" in state.message:
+                state.message = None
             state.last_pull_at = utcnow()
             for name, value in tally.as_dict().items():
                 setattr(state, name, value)
             counts[spec.sobject] = tally.as_dict()
+            self._add(tally)
             self.session.commit()
-        signals.send(signals.pull_finished, tenant_id=self.tenant_id, counts=counts)
         return counts
+
+    def _add(self, tally: PullCounts) -> None:
+        for name, value in tally.as_dict().items():
+            setattr(self._totals, name, getattr(self._totals, name) + value)
+
+    def _start(self, state: PullStateMixin) -> dt.datetime | None:
+        """Where the object's read begins: None (every record) for a full pull and the
+        first one; else where the last read stopped proving (see :class:`Coverage`)."""
+        if self.full:
+            return None
+        if state.covered_until is not None:
+            return state.covered_until
+        return start_of(_mark(state), self.lookback)
+
+    def _deleted_windows(
+        self, states: Mapping[str, PullStateMixin], starts: Mapping[str, dt.datetime | None]
+    ) -> dict[str, tuple[dt.datetime, dt.datetime]]:
+        """getDeleted windows, carried by the poll's Composite call: from where the last
+        check got to, up to now (Salesforce covers up to its last whole minute)."""
+        now = max(utcnow(), self.ctx.api.meter.server_time or utcnow())
+        return {o: (state.deletes_checked_until, now) for o, state in states.items()
+                if o in starts and state.deletes_checked_until is not None and not self.full}
+
+    def _read_object(self, state: PullStateMixin, spec: ObjectSpec, start: dt.datetime | None,
+                     first: Page | None, tally: PullCounts, seen: set[str] | None, *,
+                     force: bool) -> None:
+        coverage = Coverage(self.lookback)
+        for page in self._pages(spec, start, first):
+            records = [pulled(spec.sobject, raw) for raw in page.records]
+            if seen is not None:
+                seen.update(r.id for r in records)
+            self._read += len(records)
+            self._apply(state, records, tally, covered=coverage.add(page), force=force)
+
+    def _pages(self, spec: ObjectSpec, start: dt.datetime | None,
+               first: Page | None) -> Iterator[Page]:
+        """REST pages, or one Bulk API 2.0 job for a large first pull or resync."""
+        threshold = self.ctx.settings.pull_bulk_threshold
+        if start is None and threshold > 0 and (first is None or len(first.records) >= PAGE_SIZE):
+            count = count_since(self.ctx.api, spec, None)
+            if self._run is not None:
+                self._run.total += count
+            if use_bulk(count, threshold):
+                return read_bulk(self.ctx.api, spec, None, expected=count)
+        return read_since(self.ctx.api, spec, start, first=first)
+
+    def _retried(self, states: Mapping[str, PullStateMixin]) -> dict[str, dict[str, int]]:
+        """The error log's Retry: these records read by Id, applied whatever their stamp."""
+        counts: dict[str, dict[str, int]] = {}
+        for sobject in mirror.PULLED_OBJECTS:
+            ids = [i for i in self.retry if sobject_of_id(i, "") == sobject]
+            if not ids:
+                continue
+            spec = self._spec(sobject)
+            tally = PullCounts()
+            for chunk in range(0, len(ids), 200):
+                raw = read_ids(self.ctx.api, spec, ids[chunk:chunk + 200])
+                records = [pulled(sobject, r) for r in raw]
+                self._read += len(records)
+                self._apply(states[sobject], records, tally, covered=None, force=True)
+            counts[sobject] = tally.as_dict()
+            self._add(tally)
+        return counts
+
+    def _gone(self, state: PullStateMixin, ids: set[str], tally: PullCounts,
+              why: str) -> None:
+        """Records the mirror holds as live that Salesforce no longer returns (a full resync)
+        or says it deleted (getDeleted): applied as deletes."""
+        if not ids:
+            return
+        log.info("pull of tenant %s: %d %s records %s", self.tenant_id, len(ids),
+                 state.sobject, why)
+        rows = mirror.mirror_rows(self.session, self.models, self.tenant_id, sorted(ids))
+        records = [pulled(state.sobject, {
+            **row.values, "Id": row.sf_id, "IsDeleted": True,
+            "SystemModstamp": row.system_modstamp.isoformat(), "Email": row.email,
+        }) for row in rows.values()]
+        for chunk in range(0, len(records), PAGE_SIZE):
+            self._apply(state, records[chunk:chunk + PAGE_SIZE], tally, covered=None,
+                        force=True)
 
     def _spec(self, sobject: str) -> ObjectSpec:
         info = self.ctx.describe.get(self.ctx.api, sobject)
@@ -146,15 +309,34 @@ class _Pull:
     # -- one page, one transaction ------------------------------------------------------------
 
     def _apply(self, state: PullStateMixin, records: Sequence[PulledRecord],
-               tally: PullCounts) -> None:
-        if not records:
-            return
-        rows = mirror.mirror_rows(self.session, self.models, self.tenant_id,
-                                  [r.id for r in records])
-        # A full pull applies every record again (a setting may have changed what it does).
-        fresh = [r for r in records if self.full or r.id not in rows
+               tally: PullCounts, *, covered: dt.datetime | None, force: bool) -> None:
+        """One page in one transaction: its records, the watermark, where the next read
+        starts (``covered``) and the run's progress. ``force``: apply every record, even
+        one whose (Id, SystemModstamp) was applied before (a setting may have changed what
+        it does; a Retry)."""
+        page = _Page({}, {})
+        if records:
+            page.rows = mirror.mirror_rows(self.session, self.models, self.tenant_id,
+                                           [r.id for r in records])
+            self._records_of(state, records, page, tally, force=force)
+            last = max(r.watermark for r in records)
+            mark = _mark(state)
+            if mark is None or last > mark:
+                state.watermark_stamp, state.watermark_id = last.stamp, last.id
+        if covered is not None:
+            state.covered_until = covered
+        if self._run is not None:
+            done = self._totals.as_dict()
+            runs.record_pull_progress(self._run, self._read, {
+                k: v + getattr(tally, k) for k, v in done.items()}, sobject=state.sobject)
+        self.session.commit()
+        self._signal(page.pulled)
+
+    def _records_of(self, state: PullStateMixin, records: Sequence[PulledRecord],
+                    page: _Page, tally: PullCounts, *, force: bool) -> None:
+        rows = page.rows
+        fresh = [r for r in records if force or r.id not in rows
                  or rows[r.id].system_modstamp != r.stamp]
-        page = _Page(rows, {})
         hosts: dict[str, str] = {}
         if fresh and state.sobject == "Account" and self._companies is not None:
             hosts, made = self._companies.accounts(fresh, rows, show=state.show_in_host)
@@ -172,12 +354,11 @@ class _Pull:
             row = self._mirror(rows, r)
             if r.id in hosts:
                 row.host_id = hosts[r.id]  # the host company this Account is
-        last = max(r.watermark for r in records)
-        mark = _mark(state)
-        if mark is None or last > mark:
-            state.watermark_stamp, state.watermark_id = last.stamp, last.id
-        self.session.commit()
-        self._signal(page.pulled)
+        if self._open_errors and fresh:
+            # What applied now resolves the error-log entries an earlier pull left for it.
+            errorlog.resolve_pull_entries(self.session, self.models, self.tenant_id,
+                                          [r.id for r in fresh if r.id not in page.refused],
+                                          utcnow())
 
     def _records(self, state: PullStateMixin, fresh: Sequence[PulledRecord], page: _Page,
                  tally: PullCounts) -> None:
@@ -215,6 +396,10 @@ class _Pull:
             page.history.append(self._history(link.host_id, r, "deleted",
                                               "Deleted in Salesforce"))
             page.pulled.append((r.sobject, r.id, link.host_id, "deleted"))
+            # The tenant's setting: flag the contact (as above), or delete it from the host.
+            pulled_delete.apply_deleted(self.session, self.models, self.adapter, self.tenant_id,
+                                        link.host_id, setting=self.ctx.row.pulled_delete,
+                                        record=(r.sobject, r.id), deleted_at=r.stamp)
 
     # -- live records -------------------------------------------------------------------------
 
@@ -308,7 +493,7 @@ class _Pull:
             return
         problems = self.adapter.value_problems(merge.to_host)
         if problems:
-            self._refused(r, link.host_id, problems, tally)
+            self._refused(page, r, link.host_id, problems, tally)
             return
         host = cast(Mapping[str, Any], contact)
         changes = {k: (host.get(k), v) for k, v in merge.to_host.items()}
@@ -334,7 +519,7 @@ class _Pull:
                   if name in r.values and key in self.adapter.writable_keys}
         problems = self.adapter.value_problems(values)
         if problems:
-            self._refused(r, None, problems, tally)
+            self._refused(page, r, None, problems, tally)
             return
         company = self._company_step(r, {}, None, None)
         extra: dict[str, Any] = {}
@@ -358,18 +543,17 @@ class _Pull:
         page.history.append(self._history(host_id, r, "create", "Created from Salesforce"))
         page.pulled.append((r.sobject, r.id, host_id, "created"))
 
-    def _refused(self, r: PulledRecord, host_id: str | None, problems: Mapping[str, str],
-                 tally: PullCounts) -> None:
-        model = self.models.SyncError
-        now = utcnow()
-        message = "; ".join(problems.values())
-        entry = cast(Any, model)(
-            tenant_id=self.tenant_id, host_id=host_id or "", action="pull",
-            sobject=r.sobject, sf_id=r.id, error_code=HOST_REFUSED, message=message,
-            fields=", ".join(sorted(problems))[:255], attempts=1, created_at=now,
-            last_seen_at=now,
+    def _refused(self, page: _Page, r: PulledRecord, host_id: str | None,
+                 problems: Mapping[str, str], tally: PullCounts) -> None:
+        """The record's open error-log entry (one per record: a pull that meets the same
+        value again updates it), with what the host refused."""
+        page.refused.add(r.id)
+        errorlog.record_pull_failure(
+            self.session, self.models, self.tenant_id, host_id=host_id or "",
+            sobject=r.sobject, sf_id=r.id, code=HOST_REFUSED,
+            message="; ".join(problems.values()), fields=", ".join(sorted(problems)),
+            run_id=None if self._run is None else self._run.id,
         )
-        self.session.add(entry)
         tally.failed += 1
 
     # -- helpers ------------------------------------------------------------------------------
@@ -417,7 +601,8 @@ class _Pull:
         return row
 
     def _history(self, host_id: str, r: PulledRecord, action: str, detail: str) -> dict[str, Any]:
-        return {"tenant_id": self.tenant_id, "host_id": host_id, "run_id": None,
+        return {"tenant_id": self.tenant_id, "host_id": host_id,
+                "run_id": None if self._run is None else self._run.id,
                 "status": "pulled", "action": action[:10], "sobject": r.sobject,
                 "sf_id": r.id, "detail": detail}
 

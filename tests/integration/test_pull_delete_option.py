@@ -68,10 +68,6 @@ def test_flag_is_the_default_and_keeps_the_contact(env: Env) -> None:
         save_pulled_delete("acme", "purge")
 
 
-# needs pull.py hook: services/pull.py's _unlink calls pulled_delete.apply_deleted (see the
-# module docstring of flask_sfsync.services.pulled_delete); strict, so the day the hook is
-# wired this test passes and the marker must go.
-@pytest.mark.xfail(reason="needs pull.py hook", strict=True)
 def test_delete_deletes_the_contact_unless_it_changed_here_or_salesforce_still_has_it(
     env: Env,
 ) -> None:

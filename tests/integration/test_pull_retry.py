@@ -186,7 +186,6 @@ def test_a_retry_the_queue_cannot_take_shows_retry_again(make_env: Any) -> None:
     assert _pull_runs(env) == [("retry", RunStatus.STOPPED.value, "acme")]
 
 
-# needs pull_locked to record runs
 def test_a_retried_pull_entry_resolves_once_its_record_applies(env: Env) -> None:
     """End to end: the worker's pull of the retried record (its value fits now: the host's
     column was widened) resolves the entry, and History shows the Retry's pull run."""

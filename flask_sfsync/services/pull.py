@@ -188,8 +188,9 @@ class _Pull:
                 # Deletions in the window can no longer be told: read every record again.
                 log.warning("pull of tenant %s: %s; a full resync of %s follows",
                             self.tenant_id, lost, spec.sobject)
-                state.message = (f"{lost.message} Every {spec.sobject} was read again "
-                                 "(a full resync) so that no deletion is missed.")
+                state.message = (f"{utcnow():%Y-%m-%d %H:%M} UTC: {lost.message} Every "
+                                 f"{spec.sobject} was read again (a full resync) so that no "
+                                 "deletion is missed.")
             whole = self.full or lost is not None or starts[spec.sobject] is None
             start = None if whole else starts[spec.sobject]
             if whole and lost is not None:
@@ -211,8 +212,6 @@ class _Pull:
             elif (whole and state.deletes_checked_until is None) or lost is not None:
                 # Everything live was just read: deletions are known up to that read.
                 state.deletes_checked_until = asked_at(self.ctx.api) or utcnow()
-            if lost is None and state.message and "full resync" in state.message:
-                state.message = None
             state.last_pull_at = utcnow()
             for name, value in tally.as_dict().items():
                 setattr(state, name, value)

@@ -381,11 +381,18 @@ class _Pull:
         self._live(state, live, page, tally)
 
     def _move(self, page: _Page, r: PulledRecord, sobject: str, target: str, what: str) -> None:
-        for link in page.links.pop(r.id, []):
+        moving = page.links.pop(r.id, [])
+        for link in moving:
             link.sobject, link.sf_id, link.fingerprint, link.agreed = sobject, target, None, None
             page.links.setdefault(target, []).append(link)
             page.history.append(self._history(link.host_id, r, what, f"now {sobject} {target}"))
             page.pulled.append((r.sobject, r.id, link.host_id, what))
+        if not moving:
+            # Contacts are read before Leads: a converted Lead's contact was already linked to
+            # the new Contact by its email. Its history still says it was a conversion.
+            for link in page.links.get(target, []):
+                page.history.append(self._history(link.host_id, r, what,
+                                                  f"now {sobject} {target}"))
 
     def _unlink(self, page: _Page, r: PulledRecord) -> None:
         for link in page.links.pop(r.id, []):

@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from flask_sfsync.db.errorlog import contact_history
 from flask_sfsync.emulator.store.convert import LeadConvert
 
 from .conftest import Env
@@ -84,6 +85,13 @@ def test_conversion_moves_the_link_and_pushes_go_to_the_contact(env: Env) -> Non
     contact_sf_id = result.contact_id
     pull(env)
     assert links(env)[str(ids[0])] == ("Contact", contact_sf_id)
+    # The contact's history says it was a conversion (the Contact is read before the Lead).
+    with env.app.app_context():
+        state = env.app.extensions["sfsync"]
+        history, _ = contact_history(state.db.session, state.models, "acme", str(ids[0]), 10)
+        actions = [(h.action, h.detail) for h in history]
+        state.db.session.remove()
+    assert ("converted", f"now Contact {contact_sf_id}") in actions
     env.edit(ids[0], title="After conversion")
     assert _second_sync_pushes(env) == 1
     _, contact = org.get_record(contact_sf_id) or ("", {})

@@ -264,7 +264,13 @@ class PullCompanies:
             return _UNKNOWN  # an Account the pull cannot see (sharing) or not pulled
         if row.host_id in self._names:
             return self._names[str(row.host_id)]
-        return _text((row.values or {}).get("Name"))
+        return self._account_name(row.values or {})
+
+    def _account_name(self, values: Mapping[str, Any]) -> str | None:
+        """An Account's name; the push's placeholder is none: a Lead pushed without a company
+        as "[not provided]" and converted made an Account of that name."""
+        name = _text(values.get("Name"))
+        return None if name is not None and _same_name(name, self.placeholder) else name
 
     def _target(self, r: PulledRecord, merge: CompanyMerge) -> Attach:
         if merge.name is None:
@@ -284,7 +290,7 @@ class PullCompanies:
         if row.host_id in self._names:
             return Attach(str(row.host_id), self._names[str(row.host_id)])
         values = row.values or {}
-        name, domain = _text(values.get("Name")), _account_domain(values)
+        name, domain = self._account_name(values), _account_domain(values)
         found = self._match(name, domain)
         if found is not None:
             return Attach(found, self._names.get(found, name), account=row)
@@ -341,7 +347,7 @@ class PullCompanies:
         """One converted contact joins its Account's company when only Salesforce moved (the
         Lead's agreed Company is what the Account's name is compared with)."""
         base = carried_company("Lead", "Contact", was)
-        theirs = self._names.get(str(row.host_id)) or _text((row.values or {}).get("Name"))
+        theirs = self._names.get(str(row.host_id)) or self._account_name(row.values or {})
         ours = _text(contact.get("company"))
         merge = merge_company("Contact", theirs, ours, base, sf_modified=r.last_modified,
                               host_modified=waiting)

@@ -377,3 +377,19 @@ def test_without_a_company_adapter_companies_are_left_alone(make_env: Any) -> No
     assert counts["Account"]["created"] == 0
     assert _company_of(env, ids[0]) is None
     assert set(_companies(env)) == {"Initech"}
+
+
+def test_a_lead_pushed_without_a_company_and_converted_brings_no_placeholder_company(
+    env: Env,
+) -> None:
+    ids = _pushed_contacts(env, [_person(0, "ada@gmail.com")])  # no company: "[not provided]"
+    pull(env)
+    lead_id = links(env)[str(ids[0])][1]
+    _, lead = env.org.org.get_record(lead_id) or ("", {})
+    assert lead["company"] == "[not provided]"
+    org = env.org.org
+    org.convert_lead(LeadConvert(lead_id, create_opportunity=False), org.admin.id)
+    pull(env)
+    # The Account the conversion named "[not provided]" is no company of the host's.
+    assert _companies(env) == {}
+    assert _company_of(env, ids[0]) is None

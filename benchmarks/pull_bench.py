@@ -222,7 +222,7 @@ def pull(host: Host, org: OrgProcess, worker: WorkerProcess, *, full: bool = Fal
         peak.start()
     try:
         with host.app.app_context():
-            job = state.jobs.enqueue(pull_job, TEAM, full)
+            job = state.jobs.enqueue(pull_job, TEAM, full, job_timeout=int(timeout))
 
         def finished() -> bool:
             if not worker.alive():

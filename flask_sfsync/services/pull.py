@@ -531,7 +531,11 @@ class _Pull:
         extra: dict[str, Any] = {}
         if company is not None and company.attach is not None and self._companies is not None:
             extra = self._companies.extra(self._companies.resolve(company.attach))
-        host_id = self.adapter.create_pulled(self.session, self.tenant_id, values, extra=extra)
+        with self.session.no_autoflush:
+            # One INSERT of the host's table: the links and mirror rows made so far need no
+            # flush for it (they go in one batch with the page's commit, not one per record).
+            host_id = self.adapter.create_pulled(self.session, self.tenant_id, values,
+                                                 extra=extra)
         contact = cast(HostContact, {"id": host_id, **{k: v for k, v in values.items()
                                                        if v is not None}})
         if extra and company is not None and company.attach is not None:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from ..host import SessionLike
 from .bulk_insert import chunks
+from .mirror import PERSON_OBJECTS
 from .models import Models
 from .types import utcnow
 
@@ -35,7 +36,8 @@ def name_in_mirror(
     for chunk in chunks(sorted(set(from_ids))):
         moved += _count(session.execute(
             sa.update(model)
-            .where(model.tenant_id == tenant_id, model.host_id.in_(chunk))
+            .where(model.tenant_id == tenant_id, model.host_id.in_(chunk),
+                   model.sobject.in_(PERSON_OBJECTS))  # an Account's row names a company
             .values(host_id=to_id)
         ))
     return moved

@@ -167,6 +167,10 @@ class MirrorRef(NamedTuple):
     is_converted: bool
 
 
+#: The objects whose mirror rows name a host contact (an Account's names a host company).
+PERSON_OBJECTS = ("Lead", "Contact")
+
+
 def mirror_by_host(
     session: SessionLike, models: Models, tenant_id: str, host_ids: Sequence[str]
 ) -> dict[str, list[MirrorRef]]:
@@ -178,7 +182,11 @@ def mirror_by_host(
     for chunk in chunks(sorted(set(host_ids))):
         query = sa.select(
             model.host_id, model.sobject, model.sf_id, model.is_deleted, model.is_converted
-        ).where(model.tenant_id == tenant_id, model.host_id.in_(chunk)).order_by(
+        ).where(
+            model.tenant_id == tenant_id, model.host_id.in_(chunk),
+            # An Account's row names a host *company* (whose id may equal a contact's).
+            model.sobject.in_(PERSON_OBJECTS),
+        ).order_by(
             model.host_id, model.sf_id
         )
         for host_id, sobject, sf_id, deleted, converted in session.execute(query):

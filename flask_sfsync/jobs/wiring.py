@@ -4,7 +4,7 @@
   a drain per tenant, so Auto Sync follows within a second;
 * :data:`~flask_sfsync.signals.connection_established` (a new or renewed connection): our
   custom fields are set up (``SFSYNC_SETUP_FIELDS_ON_CONNECT``), what waited is pushed and
-  the first pull starts.
+  the first pull starts (unless the tenant's pull interval is 0: only when asked).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 from flask import Flask
 
 from .. import signals
+from ..db import tenant_settings
 from ..state import get_state
 
 __all__ = ["connect_signals"]
@@ -38,5 +39,8 @@ def _on_connected(sender: Flask, **kwargs: Any) -> None:
     if state.settings.setup_fields_on_connect:
         state.jobs.enqueue_field_setup(tenant_id)
     state.jobs.enqueue_drain(tenant_id)
-    if state.settings.pull_interval > 0:
-        state.jobs.enqueue_pull(tenant_id)  # pull is on once connected
+    # Pull is on once connected, unless the tenant's interval (or, without one, the app's
+    # default) is 0: it then pulls only when someone presses Pull now.
+    row = tenant_settings.settings_for(state.db.session, state.models, tenant_id)
+    if tenant_settings.pull_interval_of(row, state.settings.pull_interval) > 0:
+        state.jobs.enqueue_pull(tenant_id)

@@ -34,6 +34,7 @@ from ..sync.failures import Category
 from ..sync.push.plan import OrgSchema, draft
 from .context import default_lead_source, open_context
 from .failures import category_codes, sobject_of_id
+from .pulled_delete import PULLED_DELETES, pulled_delete_of
 
 __all__ = [
     "TYPE_CHANGES",
@@ -352,7 +353,8 @@ def _queue(tenant_id: str, host_ids: Sequence[str], op: OutboxOp) -> int:
 
 def pull_settings_of(tenant_id: str) -> dict[str, object]:
     """The pull's settings as the tenant saved them: ``show_in_host`` per pulled object (off
-    until turned on) and ``pull_interval`` (None: ``SFSYNC_PULL_INTERVAL``). Reads only."""
+    until turned on), ``pull_interval`` (None: ``SFSYNC_PULL_INTERVAL``; 0: only when asked)
+    and ``pulled_delete`` (what a record deleted in Salesforce does here). Reads only."""
     state = get_state()
     session, models = state.db.session, state.models
     rows = mirror.read_pull_states(session, models, tenant_id)
@@ -363,22 +365,32 @@ def pull_settings_of(tenant_id: str) -> dict[str, object]:
             for sobject in mirror.PULLED_OBJECTS
         },
         "pull_interval": settings.pull_interval if settings is not None else None,
+        "pulled_delete": pulled_delete_of(tenant_id),
     }
 
 
 def save_pull_settings(
-    tenant_id: str, show_in_host: Mapping[str, bool], pull_interval: int | None
+    tenant_id: str, show_in_host: Mapping[str, bool], pull_interval: int | None,
+    pulled_delete: str | None = None,
 ) -> None:
-    """Save the pull's settings: per object whether a pulled record that matches no host
-    contact creates one, and the seconds between two pulls (None: the default). Objects not
-    in ``show_in_host`` keep their setting. The interval applies from the next pull on."""
-    if pull_interval is not None and pull_interval <= 0:
-        raise ValueError("pull_interval must be positive (None: the default)")
+    """Save the pull's settings, in one commit: per object whether a pulled record that
+    matches no host contact creates one, the seconds between two pulls (None: the default;
+    0: only when someone presses Pull now), and what a record deleted in Salesforce does to
+    its contact (one of :data:`~flask_sfsync.services.pulled_delete.PULLED_DELETES`; None:
+    unchanged). Objects not in ``show_in_host`` keep their setting. The interval applies from
+    the next pull on, the delete choice from the next pulled delete on."""
+    if pull_interval is not None and pull_interval < 0:
+        raise ValueError("pull_interval must be 0 or more (None: the default)")
+    if pulled_delete is not None and pulled_delete not in PULLED_DELETES:
+        raise ValueError(f"pulled_delete must be one of {sorted(PULLED_DELETES)}")
     state = get_state()
     session, models = state.db.session, state.models
     for sobject, on in show_in_host.items():
         mirror.set_show_in_host(session, models, tenant_id, sobject, bool(on))
-    settings_of(tenant_id).pull_interval = pull_interval
+    row = settings_of(tenant_id)
+    row.pull_interval = pull_interval
+    if pulled_delete is not None:
+        row.pulled_delete = pulled_delete
     session.commit()
 
 

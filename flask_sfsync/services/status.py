@@ -186,10 +186,10 @@ def sync_status(tenant_id: str) -> dict[str, Any]:
     }
 
 
-
 def pull_status(tenant_id: str) -> dict[str, Any]:
     """The pull as plain data (also ``sync_status(...)["pull"]``): the interval the tenant's
-    pulls use (``interval``, seconds; 0: only when asked), ``next_pull_at``, and per object
+    pulls use (``interval``, seconds; 0: only when asked), ``next_pull_at``, why that is later
+    than the interval (``schedule_note``: the API budget runs low; None), and per object
     (``objects``, in :data:`PULL_SHOWN` order) its setting, last pull and that pull's counts."""
     state = get_state()
     row = tenant_settings.settings_for(state.db.session, state.models, tenant_id)
@@ -203,7 +203,8 @@ def _pull(session: SessionLike, tenant_id: str, row: SyncSettingsMixin | None) -
     run = active or runs.last_run(session, state.models, tenant_id, None, Direction.PULL)
     rows = mirror.read_pull_states(session, state.models, tenant_id)
     custom = row.pull_interval if row is not None else None
-    interval = int(custom or state.settings.pull_interval)
+    # The tenant's own interval, 0 included (only when asked); None follows the default.
+    interval = tenant_settings.pull_interval_of(row, state.settings.pull_interval)
     objects = []
     for sobject in PULL_SHOWN:
         found = rows.get(sobject)
@@ -222,10 +223,14 @@ def _pull(session: SessionLike, tenant_id: str, row: SyncSettingsMixin | None) -
     return {
         "running": active is not None and active.status == RunStatus.RUNNING,
         "run": pull_run_dict(run),
-        "interval": max(interval, 0),
+        "interval": interval,
         "custom_interval": custom,
         "next_pull_at": (
             _iso(row.next_pull_at) if row is not None and interval > 0 else None
+        ),
+        # Why the next pull is later than the interval (the API budget runs low), or None.
+        "schedule_note": (
+            mirror.schedule_note(session, state.models, tenant_id) if interval > 0 else None
         ),
         "objects": objects,
     }

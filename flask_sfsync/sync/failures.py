@@ -145,8 +145,8 @@ CATALOGUE: Mapping[str, FailureKind] = {
     ),
     "HOST_REFUSED_VALUE": FailureKind(
         Category.FIELD_VALUES,
-        "The {field} pulled from the Salesforce {sobject} cannot be stored in this app: "
-        "{message}",
+        "The {field} pulled from the Salesforce {sobject} cannot be stored in this app "
+        "({message}).",
         "Shorten or fill in the {field} in Salesforce (or have this app's column widened), "
         + _RETRY,
     ),

@@ -13,15 +13,17 @@ from wtforms import BooleanField, Form, RadioField, SelectMultipleField, StringF
 
 # types-WTForms 3.2 predates SelectChoice (WTForms 3.3, which deprecates plain tuples).
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
-from wtforms.validators import AnyOf, InputRequired, Length, ValidationError
+from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..db.models import DeleteBehaviour, SyncSettingsMixin
 from ..services.actions import SettingsChoice
+from ..services.pulled_delete import PULLED_DELETES
 from ..sync import PushAs
 
 __all__ = [
     "DELETE_CHOICES",
+    "PULLED_DELETE_CHOICES",
     "PULL_INTERVAL_MAX",
     "PULL_INTERVAL_MIN",
     "PUSH_AS_CHOICES",
@@ -162,13 +164,15 @@ class ConnectForm(Form):
             raise ValidationError("Enter your My Domain, for example acme.my.salesforce.com.")
 
 
-#: The seconds a tenant may choose between two pulls (blank: ``SFSYNC_PULL_INTERVAL``).
+#: The seconds a tenant may choose between two pulls (blank: ``SFSYNC_PULL_INTERVAL``; 0:
+#: only when someone presses Pull now).
 PULL_INTERVAL_MIN = 10
 PULL_INTERVAL_MAX = 86400
 PULL_INTERVAL_MESSAGE = (
     f"Enter a whole number of seconds from {PULL_INTERVAL_MIN} to {PULL_INTERVAL_MAX}, "
-    "or leave it blank for the default."
+    "0 to pull only when you press Pull now, or leave it blank for the default."
 )
+PULLED_DELETE_CHOICES = [SelectChoice(value, label) for value, label in PULLED_DELETES.items()]
 
 
 class PullSettingsForm(Form):
@@ -181,6 +185,14 @@ class PullSettingsForm(Form):
     pull_interval = StringField(
         "Pull every", validators=[Length(max=12, message=PULL_INTERVAL_MESSAGE)]
     )
+    pulled_delete = RadioField(
+        "A record deleted in Salesforce", choices=PULLED_DELETE_CHOICES, validate_choice=False,
+        # Absent (a script posting the other fields only): the saved choice stays.
+        validators=[Optional(), AnyOf(
+            [c.value for c in PULLED_DELETE_CHOICES],
+            message="Choose what happens here when a record is deleted in Salesforce.",
+        )],
+    )
 
     #: Object -> its field's name.
     OBJECTS = {"Lead": "show_lead", "Contact": "show_contact", "Account": "show_account"}
@@ -192,6 +204,7 @@ class PullSettingsForm(Form):
         return cls(data={
             **{name: bool(shown.get(sobject)) for sobject, name in cls.OBJECTS.items()},
             "pull_interval": "" if interval is None else str(interval),
+            "pulled_delete": saved["pulled_delete"],
         })
 
     def validate_pull_interval(self, field: Any) -> None:
@@ -199,13 +212,21 @@ class PullSettingsForm(Form):
         if not text:
             return
         whole = text.isascii() and text.isdigit()
-        if not whole or not PULL_INTERVAL_MIN <= int(text) <= PULL_INTERVAL_MAX:
+        if not whole:
+            raise ValidationError(PULL_INTERVAL_MESSAGE)
+        seconds = int(text)
+        if seconds != 0 and not PULL_INTERVAL_MIN <= seconds <= PULL_INTERVAL_MAX:
             raise ValidationError(PULL_INTERVAL_MESSAGE)
 
     def interval(self) -> int | None:
         """The seconds chosen (None: the default); only after :meth:`validate`."""
         text = (self.pull_interval.data or "").strip()
         return int(text) if text else None
+
+    def delete_choice(self) -> str | None:
+        """The choice for a record deleted in Salesforce (None: not sent, keep the saved one);
+        only after :meth:`validate`."""
+        return str(self.pulled_delete.data) if self.pulled_delete.data else None
 
     def shown(self) -> dict[str, bool]:
         """Object -> whether its pulled records that match no contact are shown here."""

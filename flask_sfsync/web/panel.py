@@ -14,7 +14,13 @@ from flask import g, url_for
 from ..db import errorlog
 from ..db.models import SalesforceConnectionMixin
 from ..services.connections import connection_for
-from ..services.contact_state import ContactState, contact_states
+from ..services.contact_state import (
+    ContactState,
+    contact_states,
+    history_text,
+    last_pushed_record,
+    with_history,
+)
 from ..services.status import sync_status
 from ..state import get_state
 
@@ -97,7 +103,8 @@ def contact_sync_panel(contact: Any) -> dict[str, Any] | None:
     session, models = state.db.session, state.models
     entries, link = errorlog.contact_history(session, models, tenant, host_id, PANEL_ENTRIES)
     blueprint = state.blueprint_name
-    contact_state = contact_states(tenant, [host_id])[host_id]
+    # The entries at hand tell what Salesforce did to the record (converted, merged).
+    contact_state = with_history(contact_states(tenant, [host_id])[host_id], entries)
     return {
         "state": contact_state,
         # The records a duplicate or a deletion is about, each with its link in Salesforce.
@@ -106,8 +113,13 @@ def contact_sync_panel(contact: Any) -> dict[str, Any] | None:
             for sobject, sf_id in contact_state.records
         ],
         "link": link,
+        # The link's last push went to another record (converted or merged since): which.
+        "pushed_as": last_pushed_record(entries, (link.sobject, link.sf_id)) if link else None,
         "record_url": record_url(conn, link.sobject, link.sf_id) if link else None,
-        "entries": entries,
+        "entries": [
+            {"created_at": h.created_at, "status": h.status, "text": history_text(h)}
+            for h in entries
+        ],
         "open_error": errorlog.open_error_of(session, models, tenant, host_id),
         "history_url": url_for(f"{blueprint}.sync_history", host_id=host_id),
         "errors_url": url_for(f"{blueprint}.sync_errors"),

@@ -48,7 +48,7 @@ def pull_settings_view() -> str | Response | tuple[str, int]:
         row = settings_of(tenant)
         push_form = SettingsForm.from_row(row, stages, default_lead_source())
         return _render(push_form, row, form), 400
-    save_pull_settings(tenant, form.shown(), form.interval())
+    save_pull_settings(tenant, form.shown(), form.interval(), form.delete_choice())
     flash("Pull settings saved.", "success")
     return redirect(url_for(".sync_settings") + "#sfsync-pull-settings")
 
@@ -62,6 +62,8 @@ def _render(form: SettingsForm, row: object, pull_form: PullSettingsForm | None 
         form=form,
         pull_form=pull_form or PullSettingsForm.from_saved(pull_settings_of(tenant)),
         default_pull_interval=get_state().settings.pull_interval,
+        # With a company adapter the pull matches and creates the host's companies.
+        companies=get_state().companies is not None,
         host_name=default_lead_source(),  # the host's name, as the Lead Source's default
         linked=linked_counts(tenant),
     )

@@ -90,12 +90,13 @@ def test_overview_tabs_toggle_summary_and_disconnect(
     env.save_settings()
     page.goto(f"{base}/integrations/")
     page.get_by_role("button", name="Sync Now").click()
-    summary = page.locator(".sfsync-summary")
+    # The push's summary (the Pull card has its own, .sfsync-pull-summary).
+    summary = page.locator(".sfsync-push-summary")
     # However fast the sync, its outcome shows, in the colour of a sync with failures.
     expect(summary).to_have_text(
         "Finished with 1 failure: 1 pushed, 0 unchanged, 0 skipped, 1 failed.", timeout=30_000
     )
-    expect(summary).to_have_class("sfsync-summary sfsync-summary-failures")
+    expect(summary).to_have_class("sfsync-summary sfsync-push-summary sfsync-summary-failures")
     expect(page.locator(".sfsync-last-sync-at")).not_to_have_text("Never")
     expect(page.locator(".sfsync-open-errors")).to_have_text("1 contact with an open error")
     _shoot(pages, shots, "overview-finished-with-failures", f"{base}/integrations/")

@@ -6,6 +6,7 @@ Pulls run as the pull job does (``pull_locked`` under the app context), after a 
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -14,6 +15,8 @@ import sqlalchemy as sa
 from flask_sfsync.db import runs
 from flask_sfsync.db.models import RunKind
 from flask_sfsync.db.types import utcnow
+from flask_sfsync.emulator.store.convert import LeadConvert
+from flask_sfsync.services.pulled_delete import pulled_delete_of
 from flask_sfsync.testing import csrf_token_from
 
 from .conftest import Env, wait_for
@@ -116,8 +119,12 @@ def test_the_pull_section_saves_show_in_host_and_the_interval(make_env: Any) -> 
     assert "Pull from Salesforce" in section
     assert "Show Salesforce Leads in &lt;b&gt;Acme CRM&lt;/b&gt;" in section
     assert "<b>Acme CRM</b>" not in page
-    assert "Accounts are only mirrored, as companies" in section
-    assert "checked" not in section  # off by default
+    # This host has a company adapter: Accounts are matched to (or make) its companies.
+    assert ("Accounts are matched to your companies in &lt;b&gt;Acme CRM&lt;/b&gt; (by "
+            "website domain, then name)") in section
+    assert "no contact is created from one" in section
+    assert "only mirrored" not in section
+    assert not re.search(r'<input checked[^>]*name="show_', section)  # off by default
     assert "only when you choose Pull now" in section  # SFSYNC_PULL_INTERVAL is 0 here
 
     response = _post_pull_settings(env, show_lead="1", show_account="1", pull_interval="300")
@@ -320,7 +327,6 @@ def test_a_full_push_and_a_full_pull_run_at_once(env: Env) -> None:
     assert [s for _, d, s, _ in rows if d == "push"] == ["queued"]
 
 
-# needs pull_locked to record runs
 def test_pull_now_run_by_a_worker_shows_in_history(env: Env) -> None:
     pushed(env, 2)
     assert env.post("sfsync.sync_pull_now").status_code == 302
@@ -376,6 +382,85 @@ def test_two_live_records_of_one_contact_are_a_potential_duplicate(env: Env) -> 
     assert listing.count('data-sync-state="duplicate_in_salesforce"') == 1
 
 
+def _reason(panel: str) -> str:
+    return html.unescape(panel.split('class="sfsync-state-reason">', 1)[1].split("</p>", 1)[0])
+
+
+def _history_lines(panel: str) -> list[str]:
+    """The panel's short history, newest first, without the dates."""
+    items = re.findall(r'<li data-status="[^"]*">([^<]*)</li>', panel)
+    return [html.unescape(item).split(" \u00b7 ", 1)[1] for item in items]
+
+
+def test_the_panel_tells_a_conversion_in_salesforce(env: Env) -> None:
+    ids = pushed(env, 2)
+    pull(env)
+    lead_id = links(env)[str(ids[0])][1]
+    org = env.org.org
+    org.update("Lead", links(env)[str(ids[1])][1], {"Title": "Chief Engineer"}, org.admin.id)
+    converted = org.convert_lead(LeadConvert(lead_id, create_opportunity=False), org.admin.id)
+    contact_id = converted.contact_id
+    pull(env)
+
+    panel = _panel(env, ids[0])
+    assert _state(panel) == "in_salesforce"
+    reason = _reason(panel)
+    # Never pushed as a Contact: not "in step since its last push".
+    assert reason == (f"Linked to Contact {contact_id} (converted in Salesforce from Lead "
+                      f"{lead_id}).")
+    # The link's last push was to the Lead, and the panel says so.
+    assert f"last pushed (as Lead {lead_id}) " in panel
+    lines = _history_lines(panel)
+    # The pull's entry in its own words (the pull reads the new Contact first, so it says
+    # "Matched by email"; read the other way round it says "Converted in Salesforce").
+    assert lines[0] in (f"Matched by email (Contact {contact_id})",
+                        f"Converted in Salesforce: Lead {lead_id} is now Contact {contact_id}")
+    assert lines[-1] == "Pushed (create Lead)"
+    # A pulled field change shows what it changed.
+    other = _panel(env, ids[1])
+    assert _history_lines(other)[0] == "Pulled: title"
+    assert _reason(other) == "In step with Salesforce since its last pull."
+    # The list's badge says the same state.
+    listing = env.client.get("/contacts").get_data(as_text=True)
+    assert "In step since its last push" not in listing
+
+    # The host changes it and the push reaches the Contact: in step by that push again.
+    env.edit(ids[0], title="After conversion")
+    env.sync_now()
+    env.wait_idle()
+    panel = _panel(env, ids[0])
+    assert _reason(panel).startswith("In step since its last push (")
+    assert "last pushed (as" not in panel
+    assert _history_lines(panel)[0] == "Pushed (update Contact)"
+
+
+def test_the_panel_tells_a_merge_and_a_record_made_in_salesforce(make_env: Any) -> None:
+    env = make_env()
+    ids = pushed(env, 2)
+    pull(env)
+    master, loser = links(env)[str(ids[0])][1], links(env)[str(ids[1])][1]
+    org = env.org.org
+    org.merge("Lead", master, [loser], org.admin.id)
+    assert _post_pull_settings(env, show_lead="1").status_code == 302
+    org.create("Lead", {"LastName": "Hopper", "FirstName": "Grace", "Company": "Navy",
+                        "Email": "grace@navy.example"}, org.admin.id)
+    pull(env)
+
+    panel = _panel(env, ids[1])
+    assert _state(panel) == "in_salesforce"
+    assert _reason(panel) == (f"Merged in Salesforce into Lead {master} (Lead {loser} was "
+                              "merged into it): linked to it now.")
+    assert _history_lines(panel)[0] == (
+        f"Merged in Salesforce: Lead {loser} is now Lead {master}")
+
+    grace = next(h for h, (_, sf_id) in links(env).items()
+                 if sf_id not in (master, loser))
+    panel = _panel(env, int(grace))
+    assert _reason(panel) == "In step with Salesforce since its last pull."
+    line = _history_lines(panel)[0]
+    assert line.startswith("Created from Salesforce (Lead ") and "Pushed" not in panel
+
+
 # -- tenants --------------------------------------------------------------------------------
 
 def test_another_tenant_sees_none_of_the_pull(env: Env) -> None:
@@ -386,6 +471,9 @@ def test_another_tenant_sees_none_of_the_pull(env: Env) -> None:
     org.delete(links(env)[str(ids[0])][1], org.admin.id)
     pull(env)
     assert _state(_panel(env, ids[0])) == "deleted_in_salesforce"
+    # Acme's own delete choice (after the delete above: it applies from the next one on).
+    assert _post_pull_settings(env, show_lead="1", pull_interval="600",
+                               pulled_delete="delete").status_code == 302
 
     assert env.client.get("/test-login/2").status_code == 200  # globex
     status = env.status()["pull"]
@@ -393,7 +481,10 @@ def test_another_tenant_sees_none_of_the_pull(env: Env) -> None:
                for o in status["objects"])
     assert status["custom_interval"] is None
     section = _pull_section(env.page("sfsync.sync_settings"))
-    assert "checked" not in section and 'value="600"' not in section
+    assert not re.search(r'<input checked[^>]*name="show_', section)
+    assert 'value="600"' not in section
+    # Globex has not chosen: its deleted records are flagged (the default), not acme's choice.
+    assert re.search(r'<input checked[^>]*name="pulled_delete"[^>]*value="flag"', section)
     overview = env.page("sfsync.integrations")
     assert 'class="sfsync-pull-at" data-label' not in overview  # no acme pull time
     # Globex is not connected: its Pull now says so and queues nothing.
@@ -406,6 +497,8 @@ def test_another_tenant_sees_none_of_the_pull(env: Env) -> None:
     acme = _pull_rows(env, "acme")
     assert acme["Lead"][0] is True and acme["Contact"][0] is False
     assert _pull_interval(env, "acme") == 600
+    with env.app.app_context():
+        assert pulled_delete_of("acme") == "delete" and pulled_delete_of("globex") == "flag"
     # Acme's contact is not globex's: no panel with acme's states.
     page = env.client.get(f"/contacts/{ids[0]}")
     assert "deleted_in_salesforce" not in page.get_data(as_text=True)

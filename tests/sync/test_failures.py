@@ -45,6 +45,8 @@ CASES: list[tuple[str, str, tuple[str, ...], str, Category, str, str]] = [
     ("STRING_TOO_LONG", "Title: data value too large: " + "T" * 250 + " (max length=128)",
      ("Title",), "Lead", C.FIELD_VALUES, "at most 128 characters",
      "Shorten the title to 128 characters (it has 250)"),
+    # Not Salesforce's: the host's refusal of a pulled value, as flask_sfsync.host.writes words
+    # it (no full stop; several are joined with "; "): the summary must still be a sentence.
     ("HOST_REFUSED_VALUE", "Title is 161 characters; this app keeps at most 128", ("Title",),
      "Lead", C.FIELD_VALUES, "title pulled from the Salesforce Lead cannot be stored",
      "Shorten or fill in the title in Salesforce"),

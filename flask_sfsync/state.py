@@ -62,10 +62,15 @@ class JobQueue(Protocol):
 
     def enqueue_pull(
         self, tenant_id: str, *, full: bool = False, delay: float = 0.0,
-        retry: list[str] | None = None,
+        retry: list[str] | None = None, replace: bool = False,
     ) -> bool:
         """Ask a worker to pull the tenant's Salesforce changes (in ``delay`` seconds);
-        ``retry``: only these records, read again."""
+        ``retry``: only these records, read again; ``replace``: this pull is the tenant's
+        schedule from now on."""
+        ...
+
+    def stop_pull_schedule(self, tenant_id: str) -> None:
+        """No periodic pull of the tenant from now on."""
         ...
 
     def spend_ledger(self, tenant_id: str) -> SpendLedger:

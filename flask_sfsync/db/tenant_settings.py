@@ -11,15 +11,18 @@ asked" for this tenant (:func:`pull_interval_of`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..host import SessionLike
 from ..salesforce import ConnectionPaused, RequestLimitExceeded
 from ..sync import PushAs
-from .models import DeleteBehaviour, Models, SyncSettingsMixin
+from .models import DeleteBehaviour, Models, SyncSettingsMixin, table_of
 from .types import aware, utcnow
 
 __all__ = [
@@ -40,25 +43,39 @@ def settings_for(session: SessionLike, models: Models, tenant_id: str) -> SyncSe
     return session.get(models.SyncSettings, tenant_id)
 
 
+#: INSERT ... ON CONFLICT DO NOTHING, by dialect (others add the row through the session).
+_UPSERTS: dict[str, Callable[[sa.Table], Any]] = {
+    "sqlite": sqlite_insert, "postgresql": postgresql_insert}
+
+
 def settings_row(
     session: SessionLike, models: Models, tenant_id: str, *, lead_source: str | None
 ) -> SyncSettingsMixin:
     """The tenant's row, created (unsaved: nothing is pushed) when missing."""
     row = settings_for(session, models, tenant_id)
-    if row is None:
-        row = cast(Any, models.SyncSettings)(
-            tenant_id=tenant_id,
-            saved=False,
-            push_as=PushAs.LEAD.value,
-            lead_source=lead_source,
-            stages=None,
-            require_email=True,
-            auto_sync=False,
-            delete_behaviour=DeleteBehaviour.LEAVE.value,
-            match_other_type=True,
-        )
+    if row is not None:
+        return row
+    values: dict[str, Any] = {
+        "tenant_id": tenant_id, "saved": False, "push_as": PushAs.LEAD.value,
+        "lead_source": lead_source, "stages": None, "require_email": True,
+        "auto_sync": False, "delete_behaviour": DeleteBehaviour.LEAVE.value,
+        "match_other_type": True,
+    }
+    dialect = session.connection().dialect.name
+    if dialect not in _UPSERTS:
+        row = cast(Any, models.SyncSettings)(**values)
         session.add(row)
-    return row
+        return cast(SyncSettingsMixin, row)
+    # A worker may create the row at the same moment (a pull, a pause): one of the two
+    # inserts does nothing instead of failing the page on the unique tenant id.
+    table = table_of(models.SyncSettings)
+    insert = _UPSERTS[dialect](table).values(
+        **{c.name: v for c in table.columns for k, v in values.items() if c.key == k}
+    )
+    session.execute(insert.on_conflict_do_nothing(index_elements=[table.c.tenant_id]))
+    found = settings_for(session, models, tenant_id)
+    assert found is not None
+    return found
 
 
 def active_pause(row: SyncSettingsMixin | None) -> datetime | None:

@@ -15,6 +15,7 @@ which would drop the drain a change made *during* a push needs.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -108,27 +109,35 @@ class Jobs:
         full: bool = False,
         delay: float = 0.0,
         retry: list[str] | None = None,
+        replace: bool = False,
     ) -> bool:
         """Pull the tenant's Salesforce changes now (or in ``delay`` seconds, through RQ's
-        scheduler, which one worker at a time runs). One pull per tenant is queued or
-        scheduled at a time (a ``SET NX`` marker): however many workers, sweeps or clicks
-        ask, the schedule fires once. ``full`` (Pull now) always enqueues.
+        scheduler, which one worker at a time runs). Never raises.
 
-        ``retry``: pull only these Salesforce ids again (the error log's Retry); always
-        enqueued, beside the schedule, which it neither counts in nor moves. Never raises."""
-        options: dict[str, Any] = {
-            "job_timeout": self.settings.push_job_timeout, "result_ttl": RESULT_TTL,
-            "failure_ttl": FAILURE_TTL,
-            # Explicit args and kwargs: RQ takes a ``retry=`` keyword as its own Retry policy.
-            "args": (tenant_id, full),
-            "kwargs": {} if retry is None else {"retry": list(retry)},
-        }
+        A tenant has one schedule: its next periodic pull holds a token in a Redis marker
+        (``SET NX``), so however many workers, sweeps or connects ask, one pull waits; a
+        periodic pull whose token is no longer the marker's was superseded and does nothing.
+        ``replace``: this pull is the schedule from now on (the schedule's own next pull, a
+        new interval saved). ``full`` (Pull now) and ``retry`` (only these Salesforce ids:
+        the error log's Retry) run beside the schedule, which they neither count in nor
+        move."""
+        kwargs: dict[str, Any] = {}
         key = PULL_MARKER.format(tenant=tenant_id)
         try:
-            # A retry is not the schedule: it neither sets nor minds the marker.
-            marked = retry is not None or self.redis.set(key, "1", nx=True, ex=int(delay) + 300)
-            if not marked and not full:
-                return True  # the tenant's next pull is queued or scheduled already
+            if retry is not None:
+                kwargs["retry"] = list(retry)
+            elif not full:
+                token = uuid.uuid4().hex
+                ttl = int(delay) + 300  # a lost job's marker goes: the sweep schedules again
+                if not self.redis.set(key, token, ex=ttl, nx=not replace):
+                    return True  # the tenant's next pull is queued or scheduled already
+                kwargs["schedule"] = token
+            options: dict[str, Any] = {
+                "job_timeout": self.settings.push_job_timeout, "result_ttl": RESULT_TTL,
+                "failure_ttl": FAILURE_TTL,
+                # Explicit args and kwargs: RQ takes a ``retry=`` keyword as its own policy.
+                "args": (tenant_id, full), "kwargs": kwargs,
+            }
             if delay > 0:
                 self.queue.enqueue_in(timedelta(seconds=delay), pull_job, **options)
             else:
@@ -137,6 +146,13 @@ class Jobs:
             log.warning("could not enqueue the pull of tenant %s: %s", tenant_id, exc)
             return False
         return True
+
+    def stop_pull_schedule(self, tenant_id: str) -> None:
+        """No periodic pull from now on (the one waiting finds itself superseded)."""
+        try:
+            self.redis.delete(PULL_MARKER.format(tenant=tenant_id))
+        except RedisError as exc:
+            log.warning("could not stop the pull schedule of tenant %s: %s", tenant_id, exc)
 
     def enqueue_field_setup(self, tenant_id: str) -> bool:
         """Create our custom fields in the tenant's org (a connection was just made)."""

@@ -64,7 +64,10 @@ def field_setup_job(tenant_id: str) -> dict[str, Any]:
     return {"fields": setup["fields"], "message": setup["message"]}
 
 
-def pull_job(tenant_id: str, full: bool = False, retry: list[str] | None = None) -> dict[str, Any]:
+def pull_job(
+    tenant_id: str, full: bool = False, retry: list[str] | None = None,
+    schedule: str | None = None,
+) -> dict[str, Any]:
     """Pull the tenant's Salesforce changes (``full``: every record), then schedule the next
     pull after the tenant's interval, stretched when the API budget runs low.
 
@@ -73,17 +76,20 @@ def pull_job(tenant_id: str, full: bool = False, retry: list[str] | None = None)
     recorded on the connection, as a push records it, so it holds pushes too."""
     state = get_state()
     redis = state.jobs.redis
-    if retry is None:  # a periodic pull (or Pull now)
-        redis.delete(PULL_MARKER.format(tenant=tenant_id))  # the next schedule may be set now
     result: dict[str, Any] = {"tenant": tenant_id, "pulled": False}
+    if schedule is not None and not _holds(redis, tenant_id, schedule):
+        # A newer schedule replaced this one (a new interval, "only when asked").
+        return {**result, "reason": "superseded"}
+    owner = schedule is not None
     with tenant_lock(redis, tenant_id, state.settings.lock_timeout) as held:
         if not held:
-            state.jobs.enqueue_pull(tenant_id, full=full, delay=LOCKED_RETRY, retry=retry)
+            state.jobs.enqueue_pull(tenant_id, full=full, delay=LOCKED_RETRY, retry=retry,
+                                    replace=owner)
             return {**result, "reason": "another worker has it"}
         wait: float | None = None
         paused = _pause_of(tenant_id)
         if paused is not None:  # the connection's pause (budget, daily limit) holds pulls too
-            state.jobs.enqueue_pull(tenant_id, full=full, retry=retry,
+            state.jobs.enqueue_pull(tenant_id, full=full, retry=retry, replace=owner,
                                     delay=max(1.0, (paused - utcnow()).total_seconds()))
             state.db.session.remove()
             return {**result, "reason": "paused"}
@@ -104,16 +110,26 @@ def pull_job(tenant_id: str, full: bool = False, retry: list[str] | None = None)
             result["reason"] = str(exc)
         finally:
             state.db.session.remove()
-    _schedule_next(tenant_id, retry, wait)
+    _schedule_next(tenant_id, retry, wait, owner=owner)
     if pending_work(tenant_id):  # a push that found the lock taken waits for no one else
         state.jobs.enqueue_drain(tenant_id)
     state.db.session.remove()
     return result
 
 
-def _schedule_next(tenant_id: str, retry: list[str] | None, wait: float | None) -> None:
-    """After a periodic pull, the next one (``wait``: not before a pause ends); a retry is
-    only enqueued again when a pause stopped it."""
+def _holds(redis: Any, tenant_id: str, schedule: str) -> bool:
+    """Whether ``schedule`` is still the tenant's schedule token."""
+    current = redis.get(PULL_MARKER.format(tenant=tenant_id))
+    text = current.decode() if isinstance(current, bytes) else current
+    return bool(text == schedule)
+
+
+def _schedule_next(tenant_id: str, retry: list[str] | None, wait: float | None, *,
+                   owner: bool) -> None:
+    """After a pull, the next periodic one (``wait``: not before a pause ends): the
+    schedule's own pull passes it on (``owner``); any other pull (Pull now, one the CLI or
+    a test enqueued) starts a schedule only where none waits. A retry is only enqueued
+    again when a pause stopped it."""
     jobs = get_state().jobs
     if retry is not None:
         if wait is not None:
@@ -121,7 +137,9 @@ def _schedule_next(tenant_id: str, retry: list[str] | None, wait: float | None) 
         return
     interval = _interval(tenant_id)
     if interval is not None:
-        jobs.enqueue_pull(tenant_id, delay=max(interval, wait or 0.0))
+        jobs.enqueue_pull(tenant_id, delay=max(interval, wait or 0.0), replace=owner)
+    elif owner:
+        jobs.stop_pull_schedule(tenant_id)
 
 
 def _pull(tenant_id: str, full: bool, retry: list[str] | None) -> dict[str, dict[str, int]]:

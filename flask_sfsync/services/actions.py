@@ -15,11 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 
+from ..db import connections as connection_store
 from ..db import errorlog, links, mirror, outbox, runs, tenant_settings
 from ..db.models import (
+    ConnectionStatus,
     DeleteBehaviour,
     OutboxOp,
     RunKind,
@@ -27,6 +30,7 @@ from ..db.models import (
     SyncRunMixin,
     SyncSettingsMixin,
 )
+from ..db.types import utcnow
 from ..salesforce import SalesforceFailure
 from ..state import get_state
 from ..sync import HostContact, Link, PushAs
@@ -388,10 +392,26 @@ def save_pull_settings(
     for sobject, on in show_in_host.items():
         mirror.set_show_in_host(session, models, tenant_id, sobject, bool(on))
     row = settings_of(tenant_id)
+    before = tenant_settings.pull_interval_of(row, state.settings.pull_interval)
     row.pull_interval = pull_interval
     if pulled_delete is not None:
         row.pulled_delete = pulled_delete
+    after = tenant_settings.pull_interval_of(row, state.settings.pull_interval)
+    if after != before:
+        # The pull waiting on the old interval gives way: the next one is an interval away.
+        row.next_pull_at = utcnow() + timedelta(seconds=after) if after else None
     session.commit()
+    if after != before and _connected(tenant_id):
+        if after:
+            state.jobs.enqueue_pull(tenant_id, delay=float(after), replace=True)
+        else:
+            state.jobs.stop_pull_schedule(tenant_id)
+
+
+def _connected(tenant_id: str) -> bool:
+    state = get_state()
+    conn = connection_store.connection_for(state.db.session, state.models, tenant_id)
+    return conn is not None and conn.status == ConnectionStatus.CONNECTED
 
 
 def pull_now(tenant_id: str) -> bool:

@@ -135,6 +135,8 @@ class _Pull:
         self._read = 0
         self._totals = PullCounts()
         self._open_errors = False
+        #: Host contacts whose Lead link this pull moved to a Contact by email.
+        self._relinked: set[str] = set()
 
     def run(self) -> dict[str, dict[str, int]]:
         states = mirror.pull_states(self.session, self.models, self.tenant_id)
@@ -388,11 +390,14 @@ class _Pull:
             page.history.append(self._history(link.host_id, r, what, f"now {sobject} {target}"))
             page.pulled.append((r.sobject, r.id, link.host_id, what))
         if not moving:
-            # Contacts are read before Leads: a converted Lead's contact was already linked to
-            # the new Contact by its email. Its history still says it was a conversion.
+            # Contacts are read before Leads: a converted Lead's contact was linked to the new
+            # Contact by its email earlier in this pull. Its history still says it was a
+            # conversion (once: a later change of the Lead, such as a merge of its Contact,
+            # is not one).
             for link in page.links.get(target, []):
-                page.history.append(self._history(link.host_id, r, what,
-                                                  f"now {sobject} {target}"))
+                if link.host_id in self._relinked:
+                    page.history.append(self._history(link.host_id, r, what,
+                                                      f"now {sobject} {target}"))
 
     def _unlink(self, page: _Page, r: PulledRecord) -> None:
         for link in page.links.pop(r.id, []):
@@ -474,8 +479,10 @@ class _Pull:
         if link is None:
             link = cast(Any, self.models.SyncLink)(tenant_id=self.tenant_id, host_id=host_id)
             self.session.add(link)
-        elif self._companies is not None:
-            carried = carried_company(link.sobject, r.sobject, link.agreed)
+        else:
+            self._relinked.add(host_id)  # a Lead's link now on a Contact with its email
+            if self._companies is not None:
+                carried = carried_company(link.sobject, r.sobject, link.agreed)
         link.sobject, link.sf_id, link.fingerprint, link.agreed = r.sobject, r.id, None, carried
         page.links.setdefault(r.id, []).append(link)
         page.history.append(self._history(host_id, r, "linked", "Matched by email"))

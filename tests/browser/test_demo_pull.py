@@ -230,7 +230,7 @@ def test_the_host_follows_edits_conversions_merges_and_deletes_made_in_salesforc
     follow(page, lucas, lambda p: state(p) == "in_salesforce"
            and linked_to(p) == ("Contact", master), "the link to the master")
     expect(page.locator(".person-head")).to_contain_text("Head of Sales")  # the master's
-    expect(panel(page).locator(".sfsync-history-short")).to_contain_text("merged")
+    expect(panel(page).locator(".sfsync-history-short")).to_contain_text("Merged in Salesforce")
     shoot(page, "11-host-merged")
 
     # 4. A deleted Lead: the contact stays, and says so.

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask_sfsync.db import mirror, tenant_settings
 from flask_sfsync.jobs.keys import PULL_MARKER
 from flask_sfsync.jobs.tasks import pull_job
+from flask_sfsync.services.actions import save_pull_settings
 
 from .conftest import Env, wait_for
 
@@ -172,7 +173,41 @@ def test_a_retry_that_meets_a_pause_waits_for_it_and_leaves_the_schedule(env: En
         assert jobs.redis.exists(marker)  # the schedule's marker stays
         registry = jobs.queue.scheduled_job_registry
         waiting = [jobs.queue.fetch_job(i) for i in registry.get_job_ids()]
-        assert sorted(str(j.kwargs) for j in waiting if j is not None) == [
-            "{'retry': ['00Q000000000001AAA']}", "{}"]
+        assert sorted(sorted(j.kwargs) for j in waiting if j is not None) == [
+            ["retry"], ["schedule"]]  # the retry, and the schedule's own pull
         state.db.session.remove()
     assert env.org.org.api_usage == calls
+
+
+def test_one_schedule_however_often_pull_now_and_new_intervals_come(env: Env) -> None:
+    """Pull now beside the schedule starts no second one; a new interval replaces the
+    waiting pull (the old one, when it fires, does nothing); 0 stops the schedule."""
+    env.save_settings()
+    with env.app.app_context():
+        jobs = env.app.extensions["sfsync"].jobs
+        assert jobs.enqueue_pull("acme", delay=600)  # the schedule
+        old = [jobs.queue.fetch_job(i) for i in jobs.queue.scheduled_job_registry.get_job_ids()]
+        # Pull now runs beside it and, finding a schedule, leaves it as it is.
+        assert pull_job("acme", full=True)["pulled"]
+        assert len(jobs.queue.scheduled_job_registry.get_job_ids()) == 1
+        # A new interval: the schedule is a new pull 30 s away, the old one is superseded.
+        save_pull_settings("acme", {}, 30)
+        ids = jobs.queue.scheduled_job_registry.get_job_ids()
+        assert len(ids) == 2
+        stale = old[0]
+        assert stale is not None
+        result = pull_job("acme", **stale.kwargs)
+        assert (result["pulled"], result["reason"]) == (False, "superseded")
+        # Its replacement runs and passes the schedule on: still one waiting after it.
+        fresh = next(j for j in (jobs.queue.fetch_job(i) for i in ids)
+                     if j is not None and j.id != stale.id)
+        jobs.queue.scheduled_job_registry.remove(stale)
+        jobs.queue.scheduled_job_registry.remove(fresh)
+        assert pull_job("acme", **fresh.kwargs)["pulled"]
+        assert len(jobs.queue.scheduled_job_registry.get_job_ids()) == 1
+        # 0: only when asked; the waiting pull does nothing.
+        save_pull_settings("acme", {}, 0)
+        waiting = jobs.queue.fetch_job(jobs.queue.scheduled_job_registry.get_job_ids()[0])
+        assert waiting is not None
+        assert pull_job("acme", **waiting.kwargs)["reason"] == "superseded"
+        env.app.extensions["sfsync"].db.session.remove()

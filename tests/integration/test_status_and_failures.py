@@ -21,7 +21,9 @@ def test_integrations_page_shows_progress_and_disables_sync_now_while_running(
     env: Env = make_env(SFSYNC_BULK_THRESHOLD=100_000, SFSYNC_PUSH_PAGE_SIZE=200)
     env.add_contacts(_people(800))
     env.save_settings()
-    env.org.faults.latency(0.3)
+    # Slow answers keep the run going while the page is read and Sync Now pressed again
+    # (three more pages of 200, a second each), however loaded the machine is.
+    env.org.faults.latency(1.0)
     env.workers.start()
     env.sync_now()
     running = wait_for(lambda: (s := env.status())["syncing"] and s["run"]["done"] > 0 and s,

@@ -69,9 +69,7 @@ def settings_row(
     # A worker may create the row at the same moment (a pull, a pause): one of the two
     # inserts does nothing instead of failing the page on the unique tenant id.
     table = table_of(models.SyncSettings)
-    insert = _UPSERTS[dialect](table).values(
-        **{c.name: v for c in table.columns for k, v in values.items() if c.key == k}
-    )
+    insert = _UPSERTS[dialect](table).values(**values)
     session.execute(insert.on_conflict_do_nothing(index_elements=[table.c.tenant_id]))
     found = settings_for(session, models, tenant_id)
     assert found is not None

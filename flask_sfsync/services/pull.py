@@ -91,6 +91,10 @@ class PullCounts:
         return {"created": self.created, "updated": self.updated, "deleted": self.deleted,
                 "skipped": self.skipped, "failed": self.failed}
 
+    def plus(self, other: PullCounts) -> PullCounts:
+        return PullCounts(*(a + b for a, b in zip(
+            self.as_dict().values(), other.as_dict().values(), strict=True)))
+
 
 @dataclass
 class _Page:
@@ -178,8 +182,8 @@ class _Pull:
     def _objects(self, states: Mapping[str, PullStateMixin]) -> dict[str, dict[str, int]]:
         specs = [self._spec(o) for o in mirror.PULLED_OBJECTS]
         starts = {o: self._start(states[o]) for o in mirror.PULLED_OBJECTS}
-        firsts = poll(self.ctx.api, specs, starts, deleted_windows=self._deleted_windows(
-            states, starts))
+        firsts = poll(self.ctx.api, specs, starts,
+                      deleted_windows=self._deleted_windows(states))
         counts: dict[str, dict[str, int]] = {}
         for spec, polled in zip(specs, firsts, strict=True):
             first: Page | None = polled
@@ -218,13 +222,10 @@ class _Pull:
             for name, value in tally.as_dict().items():
                 setattr(state, name, value)
             counts[spec.sobject] = tally.as_dict()
-            self._add(tally)
+            self._totals = self._totals.plus(tally)
             self.session.commit()
         return counts
 
-    def _add(self, tally: PullCounts) -> None:
-        for name, value in tally.as_dict().items():
-            setattr(self._totals, name, getattr(self._totals, name) + value)
 
     def _start(self, state: PullStateMixin) -> dt.datetime | None:
         """Where the object's read begins: None (every record) for a full pull and the
@@ -236,13 +237,15 @@ class _Pull:
         return start_of(_mark(state), self.lookback)
 
     def _deleted_windows(
-        self, states: Mapping[str, PullStateMixin], starts: Mapping[str, dt.datetime | None]
+        self, states: Mapping[str, PullStateMixin]
     ) -> dict[str, tuple[dt.datetime, dt.datetime]]:
         """getDeleted windows, carried by the poll's Composite call: from where the last
         check got to, up to now (Salesforce covers up to its last whole minute)."""
         now = max(utcnow(), self.ctx.api.meter.server_time or utcnow())
+        if self.full:
+            return {}
         return {o: (state.deletes_checked_until, now) for o, state in states.items()
-                if o in starts and state.deletes_checked_until is not None and not self.full}
+                if o in mirror.PULLED_OBJECTS and state.deletes_checked_until is not None}
 
     def _read_object(self, state: PullStateMixin, spec: ObjectSpec, start: dt.datetime | None,
                      first: Page | None, tally: PullCounts, seen: set[str] | None, *,
@@ -282,7 +285,7 @@ class _Pull:
                 self._read += len(records)
                 self._apply(states[sobject], records, tally, covered=None, force=True)
             counts[sobject] = tally.as_dict()
-            self._add(tally)
+            self._totals = self._totals.plus(tally)
         return counts
 
     def _gone(self, state: PullStateMixin, ids: set[str], tally: PullCounts,
@@ -327,9 +330,8 @@ class _Pull:
         if covered is not None:
             state.covered_until = covered
         if self._run is not None:
-            done = self._totals.as_dict()
-            runs.record_pull_progress(self._run, self._read, {
-                k: v + getattr(tally, k) for k, v in done.items()}, sobject=state.sobject)
+            runs.record_pull_progress(self._run, self._read,
+                                      self._totals.plus(tally).as_dict(), sobject=state.sobject)
         self.session.commit()
         self._signal(page.pulled)
 

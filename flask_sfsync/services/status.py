@@ -96,15 +96,7 @@ def summary(run: SyncRunMixin) -> str:
             "writing": "Writing to Salesforce", "recording": "Recording the results",
         }.get(run.phase or "", "Working")
         return f"{doing}: {min(run.done, run.total) if run.total else run.done} of {run.total}."
-    if run.status == RunStatus.PAUSED:
-        return f"Paused: {(run.message or 'it resumes by itself').rstrip('.')}. So far {counts}."
-    if run.status == RunStatus.STOPPED:
-        why = (run.message or "the sync could not go on").rstrip(".")
-        return f"Stopped: {why}. So far {counts}."
-    if run.failed:
-        plural = "s" if run.failed != 1 else ""
-        return f"Finished with {run.failed} failure{plural}: {counts}."
-    return f"Finished: {counts}."
+    return _ended(run, counts, "the sync could not go on")
 
 
 def pull_run_dict(run: SyncRunMixin | None) -> dict[str, Any] | None:
@@ -147,11 +139,15 @@ def pull_summary(run: SyncRunMixin) -> str:
         if run.total:
             return f"{doing}: {min(run.done, run.total):,} of {_records(run.total)}."
         return f"{doing}: {_records(run.done)} so far."
+    return _ended(run, counts, "the pull could not go on")
+
+
+def _ended(run: SyncRunMixin, counts: str, stopped: str) -> str:
+    """A push's or a pull's summary once it is no longer queued or running."""
     if run.status == RunStatus.PAUSED:
         return f"Paused: {(run.message or 'it resumes by itself').rstrip('.')}. So far {counts}."
     if run.status == RunStatus.STOPPED:
-        why = (run.message or "the pull could not go on").rstrip(".")
-        return f"Stopped: {why}. So far {counts}."
+        return f"Stopped: {(run.message or stopped).rstrip('.')}. So far {counts}."
     if run.failed:
         plural = "s" if run.failed != 1 else ""
         return f"Finished with {run.failed} failure{plural}: {counts}."

@@ -19,7 +19,7 @@ from typing import Any
 from redis.exceptions import RedisError
 
 from ..db import mirror, tenant_settings
-from ..db.types import utcnow
+from ..db.types import aware, utcnow
 from ..salesforce import DAY, ConnectionPaused, ReconnectNeeded, SalesforceFailure
 from ..salesforce.budget import ORG_CEILING, UsageStore
 from ..services.context import default_lead_source
@@ -135,11 +135,24 @@ def _schedule_next(tenant_id: str, retry: list[str] | None, wait: float | None, 
         if wait is not None:
             jobs.enqueue_pull(tenant_id, retry=retry, delay=wait)
         return
+    state = get_state()
+    row = tenant_settings.settings_for(state.db.session, state.models, tenant_id)
+    waiting = aware(row.next_pull_at) if row is not None else None
     interval = _interval(tenant_id)
-    if interval is not None:
-        jobs.enqueue_pull(tenant_id, delay=max(interval, wait or 0.0), replace=owner)
-    elif owner:
-        jobs.stop_pull_schedule(tenant_id)
+    if interval is None:
+        if owner:
+            jobs.stop_pull_schedule(tenant_id)
+        return
+    delay = max(interval, wait or 0.0)
+    due = utcnow() + timedelta(seconds=delay)
+    if owner or waiting is None or waiting > due:
+        # The schedule's own next pull, or one nearer than the pull waiting (the budget was
+        # freed since that one was stretched): it is the schedule from now on.
+        jobs.enqueue_pull(tenant_id, delay=delay, replace=True)
+    elif row is not None:
+        row.next_pull_at = waiting  # the pull waiting stays the next one, and says so
+        state.db.session.commit()
+        jobs.enqueue_pull(tenant_id, delay=delay)  # (none waits after all: this starts one)
 
 
 def _pull(tenant_id: str, full: bool, retry: list[str] | None) -> dict[str, dict[str, int]]:

@@ -81,6 +81,8 @@ def test_the_interval_stretches_when_the_budget_is_nearly_spent(
     assert when - pulled_at <= timedelta(seconds=900 + 60)
     with env.app.app_context():
         scheduled = env.app.extensions["sfsync"].jobs.queue.scheduled_job_registry
+        # The note is committed just before the next pull is handed to RQ's scheduler.
+        wait_for(lambda: len(scheduled.get_job_ids()) == 1, 30, "the next pull scheduled")
         assert len(scheduled.get_job_ids()) == 1
 
     # The budget freed (a new day for the org): the next pull is back to the tenant's minute.
